@@ -1,0 +1,194 @@
+/*
+ * attn.h - the public interface of libattn, a C library that runs
+ * attention-based sequence models on CPU from Hugging Face model folders.
+ *
+ * Thread safety: functions are safe to call from any thread on distinct
+ * handles. An attn_model is read-only after load and may be shared by any
+ * number of threads. An attn_options bag must not be modified while another
+ * thread reads it. attn_last_error() is per thread.
+ *
+ * Errors: every fallible function returns an attn_status (ATTN_OK = 0,
+ * errors negative) and hands objects back through an out-pointer, which is
+ * left untouched on failure. After a failure, attn_last_error() on the same
+ * thread describes what was wrong and where (file, tensor, option, position).
+ *
+ * ABI: no structure is passed by value or shared by layout; options are set
+ * by name. Within major version 0 the shared object is libattn.so.0 and
+ * releases only add functions, option names and status codes.
+ */
+#ifndef ATTN_H
+#define ATTN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#  if defined(ATTN_BUILDING_LIBRARY)
+#    define ATTN_API __declspec(dllexport)
+#  else
+#    define ATTN_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__)
+#  define ATTN_API __attribute__((visibility("default")))
+#else
+#  define ATTN_API
+#endif
+
+/* Every fallible function returns one of the ATTN_OK / ATTN_E_* codes
+ * below. */
+typedef int32_t attn_status;
+
+/* ---------------------------------------------------------------- version */
+
+#define ATTN_VERSION_MAJOR 0
+#define ATTN_VERSION_MINOR 1
+#define ATTN_VERSION_PATCH 0
+/* MAJOR * 10000 + MINOR * 100 + PATCH, as attn_version() returns it. */
+#define ATTN_VERSION_NUMBER \
+    (ATTN_VERSION_MAJOR * 10000 + ATTN_VERSION_MINOR * 100 + ATTN_VERSION_PATCH)
+
+/* The version of the library actually loaded, encoded as ATTN_VERSION_NUMBER.
+ * Thread-safe; never fails. */
+ATTN_API uint32_t attn_version(void);
+
+/* The loaded library's version as text, e.g. "0.1.0". Static storage. */
+ATTN_API const char *attn_version_string(void);
+
+/* Checks that the loaded library can serve a caller built against header
+ * version `header_version` (pass ATTN_VERSION_NUMBER): the major versions
+ * must match and the library must be at least as new as the header, so that
+ * every function the caller may call exists.
+ * Returns ATTN_OK, or ATTN_E_UNSUPPORTED with both versions in
+ * attn_last_error(). Bindings call this once when they load the library. */
+ATTN_API attn_status attn_check_version(uint32_t header_version);
+
+/* ----------------------------------------------------------------- status */
+
+/* Status codes. Values are fixed forever; new codes are only appended. */
+#define ATTN_OK                    0
+#define ATTN_E_INVALID_ARGUMENT  (-1) /* NULL pointer, bad option name/value */
+#define ATTN_E_NOT_FOUND         (-2) /* missing file, tensor or key */
+#define ATTN_E_FORMAT            (-3) /* malformed file or text */
+#define ATTN_E_UNSUPPORTED       (-4) /* well-formed but not handled */
+#define ATTN_E_NO_MEMORY         (-5) /* an allocation failed */
+#define ATTN_E_IO                (-6) /* the operating system refused */
+#define ATTN_E_BUFFER_TOO_SMALL  (-7) /* caller's buffer cannot hold the answer */
+#define ATTN_E_ABORTED           (-8) /* a caller's callback asked to stop */
+#define ATTN_E_INTERNAL          (-9) /* a bug in libattn or a dependency */
+
+/* A short lower-case description of a status ("bad format"); "unknown
+ * status" for a value that is not a status code. Static storage, never
+ * NULL, thread-safe. */
+ATTN_API const char *attn_status_string(attn_status status);
+
+/* The message of the last failure of a libattn call on this thread, e.g.
+ * "model.safetensors: tensor 'lm_head.weight': data_offsets [0, 12) hold 12
+ * bytes but shape [2, 3] of F32 needs 24". Empty ("") if no call on this
+ * thread has failed. Owned by the library, valid until the next libattn call
+ * on this thread. Read it right after the failing call; a successful call
+ * does not clear it. */
+ATTN_API const char *attn_last_error(void);
+
+/* -------------------------------------------------------------------- log */
+
+#define ATTN_LOG_ERROR 0
+#define ATTN_LOG_WARN  1
+#define ATTN_LOG_INFO  2
+#define ATTN_LOG_DEBUG 3
+
+/* Receives the library's log messages: `level` is one of ATTN_LOG_*,
+ * `message` is one line without a trailing newline, valid only during the
+ * call. May be called from any thread that calls into libattn, including
+ * several at once; it must not call back into libattn. */
+typedef void (*attn_log_fn)(void *user, int32_t level, const char *message);
+
+/* Installs `fn` (NULL removes it) to receive messages at `max_level` and
+ * below (ATTN_LOG_WARN passes errors and warnings). Without a callback the
+ * library writes nothing anywhere. `user` is passed back unchanged; it must
+ * stay valid until the callback is replaced. Thread-safe.
+ * Errors: ATTN_E_INVALID_ARGUMENT if max_level is not an ATTN_LOG_* value. */
+ATTN_API attn_status attn_set_log_callback(attn_log_fn fn, void *user,
+                                           int32_t max_level);
+
+/* ---------------------------------------------------------------- options */
+
+/* A bag of named settings passed to functions that accept options. Names
+ * and value types are listed in docs/options.md. A setter checks the name,
+ * the type and the range at once; a function that receives the bag rejects
+ * options that do not apply to it. Values are copied; setting a name again
+ * replaces its value. */
+typedef struct attn_options attn_options;
+
+/* Creates an empty bag in *out. Free it with attn_options_free().
+ * Errors: ATTN_E_INVALID_ARGUMENT (out is NULL), ATTN_E_NO_MEMORY. */
+ATTN_API attn_status attn_options_create(attn_options **out);
+
+/* Set an integer, floating-point or string option. Booleans are integers
+ * 0 and 1. The string is copied.
+ * Errors: ATTN_E_INVALID_ARGUMENT for a NULL argument, an unknown name, a
+ * value of the wrong type or out of range (the message names the option and
+ * its valid range); ATTN_E_NO_MEMORY. On error the bag is unchanged. */
+ATTN_API attn_status attn_options_set_int(attn_options *options,
+                                          const char *name, int64_t value);
+ATTN_API attn_status attn_options_set_float(attn_options *options,
+                                            const char *name, double value);
+ATTN_API attn_status attn_options_set_str(attn_options *options,
+                                          const char *name, const char *value);
+
+/* Frees a bag. NULL is ignored. */
+ATTN_API void attn_options_free(attn_options *options);
+
+/* ------------------------------------------------------------------ model */
+
+/* A loaded model: configuration and weights. Immutable after load; any
+ * number of threads may use one model at once. */
+typedef struct attn_model attn_model;
+
+/* Loads the Hugging Face model folder at `path`: config.json, the optional
+ * generation_config.json, and the weights in model.safetensors or in the
+ * shards listed by model.safetensors.index.json. Weights are memory-mapped
+ * read-only; float32 tensors are used in place, float16 and bfloat16 ones
+ * are converted to float32 once. Every file is validated before use.
+ * Options (scope "model"): see docs/options.md. `options` may be NULL.
+ * Errors: ATTN_E_INVALID_ARGUMENT (NULL path/out, an option that does not
+ * apply), ATTN_E_NOT_FOUND (no folder, no config.json, no weights, a tensor
+ * of the index missing from its shard), ATTN_E_FORMAT (malformed JSON or
+ * safetensors), ATTN_E_UNSUPPORTED (unknown model_type, only
+ * pytorch_model.bin present), ATTN_E_IO, ATTN_E_NO_MEMORY.
+ * The result is freed with attn_model_free(). */
+ATTN_API attn_status attn_model_load(const char *path,
+                                     const attn_options *options,
+                                     attn_model **out);
+
+/* Releases the caller's reference to a model. NULL is ignored. Objects that
+ * hold the model (sessions, in later versions) keep it alive until they are
+ * freed too, so handles may be freed in any order. */
+ATTN_API void attn_model_free(attn_model *model);
+
+/* The config.json `model_type` ("marian", "bart", ...). Owned by the model;
+ * valid while it lives. NULL if model is NULL. Thread-safe. */
+ATTN_API const char *attn_model_type(const attn_model *model);
+
+/* Reads one integer property of a loaded model into *out. Names:
+ *   "vocab_size", "decoder_vocab_size", "d_model", "encoder_layers",
+ *   "decoder_layers", "encoder_attention_heads", "decoder_attention_heads",
+ *   "encoder_ffn_dim", "decoder_ffn_dim", "max_position_embeddings",
+ *   "pad_token_id", "bos_token_id", "eos_token_id",
+ *   "decoder_start_token_id", "num_tensors", "num_parameters".
+ * A layer count is 0 for a side the architecture does not have.
+ * Errors: ATTN_E_INVALID_ARGUMENT (NULL argument, unknown name),
+ * ATTN_E_NOT_FOUND (the model does not define it: GPT-2's pad_token_id,
+ * T5's max_position_embeddings, as its positions are relative).
+ * Thread-safe. */
+ATTN_API attn_status attn_model_get_int(const attn_model *model,
+                                        const char *name, int64_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ATTN_H */

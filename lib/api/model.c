@@ -1,0 +1,127 @@
+/* model.c - attn_model_*: loading a model folder and answering questions
+ * about it. Parsing lives in lib/io and lib/models; this file checks the
+ * caller's arguments and owns the handle. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "attn.h"
+#include "base/error.h"
+#include "base/log.h"
+#include "base/options.h"
+#include "io/json.h"
+#include "io/path.h"
+#include "io/weights.h"
+#include "models/config.h"
+
+struct attn_model {
+    cfg_config config;
+    json_t *generation_config; /* NULL when the folder has none */
+    ws_weights weights;
+};
+
+/* Parses dir/name as a JSON object into *out; a missing optional file
+ * leaves *out NULL. */
+static attn_status model_load_json(const char *dir, const char *name, bool optional,
+                                   json_t **out)
+{
+    *out = NULL;
+    if (optional && !path_exists_in(dir, name))
+        return ATTN_OK;
+    char *path = path_join(dir, name);
+    if (!path)
+        return err_no_memory("a path");
+    attn_status st = js_load_object_file(path, out);
+    free(path);
+    return st;
+}
+
+static attn_status model_check_folder(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return err_set(errno == ENOENT ? ATTN_E_NOT_FOUND : ATTN_E_IO,
+                       "model folder '%s': %s", path, strerror(errno));
+    if (!S_ISDIR(sb.st_mode))
+        return err_set(ATTN_E_INVALID_ARGUMENT, "model folder '%s' is not a folder", path);
+    return ATTN_OK;
+}
+
+attn_status attn_model_load(const char *path, const attn_options *options, attn_model **out)
+{
+    json_t *config = NULL;
+    attn_model *model = NULL;
+
+    if (!path || !out)
+        return err_set(ATTN_E_INVALID_ARGUMENT, "attn_model_load: %s is NULL",
+                       path ? "out" : "path");
+    attn_status st = opt_check_scope(options, OPT_SCOPE_MODEL, "attn_model_load");
+    if (st == ATTN_OK)
+        st = model_check_folder(path);
+    if (st != ATTN_OK)
+        return st;
+
+    model = calloc(1, sizeof *model);
+    if (!model)
+        return err_no_memory("a model");
+    st = model_load_json(path, "config.json", false, &config);
+    if (st == ATTN_OK) {
+        st = cfg_parse(config, &model->config);
+        if (st != ATTN_OK)
+            err_prefix(st, "%s", path);
+    }
+    if (st == ATTN_OK)
+        st = model_load_json(path, "generation_config.json", true, &model->generation_config);
+    if (st == ATTN_OK)
+        st = ws_load(path, opt_get_int(options, "use_mmap", 1) != 0, &model->weights);
+    json_decref(config);
+    if (st != ATTN_OK) {
+        attn_model_free(model);
+        return st;
+    }
+    log_msg(ATTN_LOG_INFO, "%s: %s model, %zu tensors in %zu file(s), %llu parameters", path,
+            model->config.model_type, model->weights.tensor_count, model->weights.shard_count,
+            (unsigned long long)model->weights.parameter_count);
+    *out = model;
+    return ATTN_OK;
+}
+
+void attn_model_free(attn_model *model)
+{
+    if (!model)
+        return;
+    ws_close(&model->weights);
+    json_decref(model->generation_config);
+    free(model);
+}
+
+const char *attn_model_type(const attn_model *model)
+{
+    return model ? model->config.model_type : NULL;
+}
+
+attn_status attn_model_get_int(const attn_model *model, const char *name, int64_t *out)
+{
+    if (!model || !name || !out)
+        return err_set(ATTN_E_INVALID_ARGUMENT, "attn_model_get_int: %s is NULL",
+                       !model ? "model" : !name ? "name" : "out");
+    if (strcmp(name, "num_tensors") == 0) {
+        *out = (int64_t)model->weights.tensor_count;
+        return ATTN_OK;
+    }
+    if (strcmp(name, "num_parameters") == 0) {
+        *out = (int64_t)model->weights.parameter_count;
+        return ATTN_OK;
+    }
+    int field = cfg_field_by_name(name);
+    if (field < 0)
+        return err_set(ATTN_E_INVALID_ARGUMENT, "attn_model_get_int: unknown property '%s'",
+                       name);
+    if (model->config.values[field] == CFG_NONE)
+        return err_set(ATTN_E_NOT_FOUND, "%s model defines no %s", model->config.model_type,
+                       name);
+    *out = model->config.values[field];
+    return ATTN_OK;
+}
