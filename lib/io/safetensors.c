@@ -288,7 +288,7 @@ static attn_status st_parse(st_file *f)
             continue;
         }
         st_tensor *t = &f->tensors[f->count];
-        uint64_t begin, end;
+        uint64_t begin = 0, end = 0;
         st = st_parse_entry(key, value, t, &begin, &end);
         if (st != ATTN_OK)
             return st;

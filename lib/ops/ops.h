@@ -1,0 +1,72 @@
+/* ops.h - float32 matrix products and layer normalisation on the CPU through
+ * oneDNN, with primitives created once per shape and reused. Tensors are
+ * dense and row-major; an op allocates only when it meets a new shape. */
+#ifndef ATTN_OPS_OPS_H
+#define ATTN_OPS_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attn.h"
+
+/* The oneDNN engine and stream, the primitives created so far (one per op
+ * and shape) and the scratchpad they share. One thread at a time may use a
+ * context; it may move between threads. Each primitive runs with the number
+ * of threads that OpenMP offered the thread that created it
+ * (omp_get_max_threads()), so set that before the first call for a shape. */
+typedef struct ops_ctx ops_ctx;
+
+/* Creates an empty context in *out; free it with ops_ctx_free().
+ * Errors: ATTN_E_INVALID_ARGUMENT (out is NULL), ATTN_E_NO_MEMORY,
+ * ATTN_E_INTERNAL (oneDNN could not create the CPU engine or stream). */
+attn_status ops_ctx_create(ops_ctx **out);
+
+/* Frees a context and its primitives. NULL is ignored. */
+void ops_ctx_free(ops_ctx *ctx);
+
+/* How many primitives the context has created (tests check reuse with it). */
+size_t ops_ctx_primitive_count(const ops_ctx *ctx);
+
+/* Flags of ops_matmul() and ops_matmul_batched(). */
+#define OPS_B_TRANSPOSED 1u /* b is stored (N,K): row n holds column n of b */
+#define OPS_B_SHARED     2u /* batched only: one b serves every batch */
+
+/* Every op below returns ATTN_OK or:
+ *   ATTN_E_INVALID_ARGUMENT  a NULL context or tensor, a dim < 1, a tensor
+ *                            whose byte size overflows, an unknown flag;
+ *   ATTN_E_NO_MEMORY         growing the primitive table or scratchpad, or
+ *                            inside oneDNN;
+ *   ATTN_E_INTERNAL          oneDNN refused the shape or failed to run.
+ * The message names the op and its shape. The first call for a shape creates
+ * its primitive; later calls reuse it (oneDNN 2.6 still makes a few small
+ * allocations of its own in every execution). Outputs must not overlap
+ * inputs unless an op says otherwise. */
+
+/* PyTorch nn.Linear: y = x · wᵀ + b. w is used in place and only read, so
+ * it may lie in a read-only mapping; no pointer needs any alignment beyond
+ * float's.
+ * x (M,K), w (N,K), b (N) or NULL -> y (M,N) */
+attn_status ops_linear(ops_ctx *ctx, float *y, const float *x, const float *w,
+                       const float *b, int64_t M, int64_t N, int64_t K);
+
+/* c = a · b, flags 0 or OPS_B_TRANSPOSED.
+ * a (M,K), b (K,N) or with OPS_B_TRANSPOSED (N,K) -> c (M,N) */
+attn_status ops_matmul(ops_ctx *ctx, float *c, const float *a, const float *b,
+                       unsigned flags, int64_t M, int64_t N, int64_t K);
+
+/* c[i] = a[i] · b[i] for i < batch; with OPS_B_SHARED, c[i] = a[i] · b.
+ * a (batch,M,K), b (batch,K,N), or (batch,N,K) with OPS_B_TRANSPOSED, and
+ * batch -> 1 with OPS_B_SHARED -> c (batch,M,N) */
+attn_status ops_matmul_batched(ops_ctx *ctx, float *c, const float *a,
+                               const float *b, unsigned flags, int64_t batch,
+                               int64_t M, int64_t N, int64_t K);
+
+/* Layer normalisation of each row: y = (x - mean) / sqrt(var + eps) * gamma
+ * + beta, with the biased variance (as PyTorch). y may be x (in place).
+ * eps must be finite and >= 0.
+ * x (rows,dim), gamma (dim), beta (dim) -> y (rows,dim) */
+attn_status ops_layer_norm(ops_ctx *ctx, float *y, const float *x,
+                           const float *gamma, const float *beta, float eps,
+                           int64_t rows, int64_t dim);
+
+#endif

@@ -1,0 +1,515 @@
+/* test_ops.c - lib/ops checked against naive float64 loops on seeded random
+ * data with awkward shapes, plus primitive reuse, in-place layer norm and
+ * the rejection of invalid arguments. */
+#define _GNU_SOURCE /* MAP_ANONYMOUS */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "base/error.h"
+#include "ops/ops.h"
+
+/* ------------------------------------------------------------ helpers */
+
+static uint64_t splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* n floats uniform in [lo, hi), each exactly representable. */
+static void fill(float *p, size_t n, uint64_t *state, float lo, float hi)
+{
+    for (size_t i = 0; i < n; i++) {
+        const float u = (float)(splitmix64(state) >> 40) * 0x1p-24f;
+        p[i] = lo + (hi - lo) * u;
+    }
+}
+
+static float *alloc_floats(size_t n)
+{
+    float *p = malloc(n * sizeof *p);
+    assert_non_null(p);
+    return p;
+}
+
+static double *alloc_doubles(size_t n)
+{
+    double *p = malloc(n * sizeof *p);
+    assert_non_null(p);
+    return p;
+}
+
+static int setup_ctx(void **state)
+{
+    ops_ctx *ctx = NULL;
+    if (ops_ctx_create(&ctx) != ATTN_OK)
+        return -1;
+    *state = ctx;
+    return 0;
+}
+
+static int teardown_ctx(void **state)
+{
+    ops_ctx_free(*state);
+    return 0;
+}
+
+/* ------------------------------------------------------- products */
+
+enum product { LINEAR, MATMUL, BATCHED };
+
+/* a (B,M,K), b (B or 1,K,N) or (B or 1,N,K), bias (N) or NULL ->
+ * ref (B,M,N) in float64, and mag (B,M,N) = sum of |a·b| terms + |bias|,
+ * the scale of float32 rounding error. */
+static void product_reference(double *ref, double *mag, const float *a,
+                              const float *b, const float *bias, unsigned flags,
+                              int64_t B, int64_t M, int64_t N, int64_t K)
+{
+    for (int64_t i = 0; i < B; i++) {
+        const float *bi = b + ((flags & OPS_B_SHARED) ? 0 : i * K * N);
+        for (int64_t m = 0; m < M; m++) {
+            for (int64_t n = 0; n < N; n++) {
+                double sum = bias != NULL ? bias[n] : 0.0;
+                double abs_sum = bias != NULL ? fabs(bias[n]) : 0.0;
+                for (int64_t k = 0; k < K; k++) {
+                    const double bv = (flags & OPS_B_TRANSPOSED) ? bi[n * K + k]
+                                                                 : bi[k * N + n];
+                    const double t = (double)a[(i * M + m) * K + k] * bv;
+                    sum += t;
+                    abs_sum += fabs(t);
+                }
+                ref[(i * M + m) * N + n] = sum;
+                mag[(i * M + m) * N + n] = abs_sum;
+            }
+        }
+    }
+}
+
+/* Runs one product on random data and compares every element with the
+ * float64 reference within float32 rounding: a K-term dot product may be off
+ * by a few ulps per term, which averages out to about sqrt(K). */
+static void check_product(ops_ctx *ctx, enum product op, unsigned flags,
+                          bool with_bias, int64_t B, int64_t M, int64_t N,
+                          int64_t K, uint64_t seed)
+{
+    const int64_t bB = (flags & OPS_B_SHARED) ? 1 : B;
+    float *a = alloc_floats((size_t)(B * M * K));
+    float *b = alloc_floats((size_t)(bB * K * N));
+    float *bias = with_bias ? alloc_floats((size_t)N) : NULL;
+    float *c = alloc_floats((size_t)(B * M * N));
+    double *ref = alloc_doubles((size_t)(B * M * N));
+    double *mag = alloc_doubles((size_t)(B * M * N));
+    fill(a, (size_t)(B * M * K), &seed, -1.0f, 1.0f);
+    fill(b, (size_t)(bB * K * N), &seed, -1.0f, 1.0f);
+    if (bias != NULL)
+        fill(bias, (size_t)N, &seed, -1.0f, 1.0f);
+    fill(c, (size_t)(B * M * N), &seed, 100.0f, 200.0f); /* must be overwritten */
+
+    attn_status rc;
+    switch (op) {
+    case LINEAR: rc = ops_linear(ctx, c, a, b, bias, M, N, K); break;
+    case MATMUL: rc = ops_matmul(ctx, c, a, b, flags, M, N, K); break;
+    default: rc = ops_matmul_batched(ctx, c, a, b, flags, B, M, N, K); break;
+    }
+    if (rc != ATTN_OK)
+        fail_msg("status %d: %s", (int)rc, attn_last_error());
+
+    /* nn.Linear weights are b stored (N,K) */
+    const unsigned layout = op == LINEAR ? OPS_B_TRANSPOSED : flags;
+    product_reference(ref, mag, a, b, bias, layout, B, M, N, K);
+    for (int64_t i = 0; i < B * M * N; i++) {
+        const double tol = 1e-6 * sqrt((double)K) * (mag[i] + 1.0);
+        if (!(fabs(c[i] - ref[i]) <= tol))
+            fail_msg("op %d flags %u bias %d B=%lld M=%lld N=%lld K=%lld: "
+                     "element %lld is %.9g, float64 says %.9g (tolerance %.3g)",
+                     (int)op, flags, (int)with_bias, (long long)B, (long long)M,
+                     (long long)N, (long long)K, (long long)i, (double)c[i],
+                     ref[i], tol);
+    }
+    free(a);
+    free(b);
+    free(bias);
+    free(c);
+    free(ref);
+    free(mag);
+}
+
+static const int64_t awkward_m[] = {1, 3, 17, 513};
+static const int64_t awkward_k[] = {5, 13, 67};
+static const int64_t awkward_n[] = {1, 7, 33};
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static void test_linear_matches_float64_reference_on_awkward_shapes(void **state)
+{
+    uint64_t seed = 1;
+    for (size_t mi = 0; mi < COUNT(awkward_m); mi++)
+        for (size_t ki = 0; ki < COUNT(awkward_k); ki++)
+            for (size_t ni = 0; ni < COUNT(awkward_n); ni++)
+                for (int bias = 0; bias < 2; bias++)
+                    check_product(*state, LINEAR, 0, bias, 1, awkward_m[mi],
+                                  awkward_n[ni], awkward_k[ki], seed++);
+}
+
+static void check_matmul_grid(ops_ctx *ctx, unsigned flags)
+{
+    uint64_t seed = 100 + flags;
+    for (size_t mi = 0; mi < COUNT(awkward_m); mi++)
+        for (size_t ki = 0; ki < COUNT(awkward_k); ki++)
+            for (size_t ni = 0; ni < COUNT(awkward_n); ni++)
+                check_product(ctx, MATMUL, flags, false, 1, awkward_m[mi],
+                              awkward_n[ni], awkward_k[ki], seed++);
+}
+
+static void test_matmul_matches_float64_reference_with_b_stored_k_by_n(void **state)
+{
+    check_matmul_grid(*state, 0);
+}
+
+static void test_matmul_matches_float64_reference_with_b_stored_n_by_k(void **state)
+{
+    check_matmul_grid(*state, OPS_B_TRANSPOSED);
+}
+
+static void check_batched_grid(ops_ctx *ctx, unsigned flags)
+{
+    static const int64_t batches[] = {1, 3};
+    uint64_t seed = 1000 + flags;
+    for (size_t bi = 0; bi < COUNT(batches); bi++)
+        for (size_t mi = 0; mi < COUNT(awkward_m); mi++)
+            for (size_t ki = 0; ki < COUNT(awkward_k); ki++)
+                for (size_t ni = 0; ni < COUNT(awkward_n); ni++)
+                    check_product(ctx, BATCHED, flags, false, batches[bi],
+                                  awkward_m[mi], awkward_n[ni], awkward_k[ki],
+                                  seed++);
+}
+
+static void test_matmul_batched_matches_float64_reference(void **state)
+{
+    check_batched_grid(*state, 0);
+    check_batched_grid(*state, OPS_B_TRANSPOSED);
+}
+
+static void test_matmul_batched_with_shared_b_matches_float64_reference(void **state)
+{
+    check_batched_grid(*state, OPS_B_SHARED);
+    check_batched_grid(*state, OPS_B_SHARED | OPS_B_TRANSPOSED);
+}
+
+/* Weights come from a read-only mapping of a file, at whatever offset the
+ * file puts them: the product must neither write them nor need alignment. */
+static void test_linear_reads_weights_in_place_from_read_only_unaligned_memory(void **state)
+{
+    const int64_t M = 17, N = 33, K = 67;
+    const size_t bytes = (size_t)(N * K + 1) * sizeof(float);
+    float *page = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(page != MAP_FAILED);
+    float *w = page + 1; /* 4 bytes past a page boundary */
+    uint64_t seed = 7;
+    fill(w, (size_t)(N * K), &seed, -1.0f, 1.0f);
+    assert_int_equal(mprotect(page, bytes, PROT_READ), 0);
+
+    float *x = alloc_floats((size_t)(M * K + 1));
+    float *bias = alloc_floats((size_t)N + 1);
+    float *y = alloc_floats((size_t)(M * N + 1));
+    double *ref = alloc_doubles((size_t)(M * N));
+    double *mag = alloc_doubles((size_t)(M * N));
+    fill(x + 1, (size_t)(M * K), &seed, -1.0f, 1.0f);
+    fill(bias + 1, (size_t)N, &seed, -1.0f, 1.0f);
+
+    assert_int_equal(ops_linear(*state, y + 1, x + 1, w, bias + 1, M, N, K), ATTN_OK);
+    product_reference(ref, mag, x + 1, w, bias + 1, OPS_B_TRANSPOSED, 1, M, N, K);
+    for (int64_t i = 0; i < M * N; i++)
+        assert_true(fabs(y[1 + i] - ref[i]) <= 1e-6 * sqrt((double)K) * (mag[i] + 1.0));
+
+    munmap(page, bytes);
+    free(x);
+    free(bias);
+    free(y);
+    free(ref);
+    free(mag);
+}
+
+/* ---------------------------------------------------- layer norm */
+
+/* x (rows,dim), gamma (dim), beta (dim) -> ref (rows,dim) in float64 and
+ * mag = |gamma·x̂| + |beta|, the scale of rounding error. */
+static void layer_norm_reference(double *ref, double *mag, const float *x,
+                                 const float *gamma, const float *beta,
+                                 double eps, int64_t rows, int64_t dim)
+{
+    for (int64_t r = 0; r < rows; r++) {
+        const float *xr = x + r * dim;
+        double mean = 0.0, var = 0.0;
+        for (int64_t i = 0; i < dim; i++)
+            mean += xr[i];
+        mean /= (double)dim;
+        for (int64_t i = 0; i < dim; i++)
+            var += (xr[i] - mean) * (xr[i] - mean);
+        var /= (double)dim;
+        const double inv = 1.0 / sqrt(var + eps);
+        for (int64_t i = 0; i < dim; i++) {
+            const double t = (xr[i] - mean) * inv * gamma[i];
+            ref[r * dim + i] = t + beta[i];
+            mag[r * dim + i] = fabs(t) + fabs(beta[i]);
+        }
+    }
+}
+
+/* Rows are offset from zero (mean 3) so that the mean must be removed; a
+ * large eps is among the cases so that ignoring eps would show. */
+static void check_layer_norm(ops_ctx *ctx, int64_t rows, int64_t dim, float eps,
+                             bool in_place, uint64_t seed)
+{
+    const size_t n = (size_t)(rows * dim);
+    float *x = alloc_floats(n);
+    float *y = in_place ? x : alloc_floats(n);
+    float *gamma = alloc_floats((size_t)dim);
+    float *beta = alloc_floats((size_t)dim);
+    double *ref = alloc_doubles(n);
+    double *mag = alloc_doubles(n);
+    fill(x, n, &seed, 1.0f, 5.0f);
+    fill(gamma, (size_t)dim, &seed, 0.5f, 1.5f);
+    fill(beta, (size_t)dim, &seed, -1.0f, 1.0f);
+    layer_norm_reference(ref, mag, x, gamma, beta, eps, rows, dim);
+
+    const attn_status rc = ops_layer_norm(ctx, y, x, gamma, beta, eps, rows, dim);
+    if (rc != ATTN_OK)
+        fail_msg("status %d: %s", (int)rc, attn_last_error());
+    for (size_t i = 0; i < n; i++) {
+        const double tol = 1e-5 * (mag[i] + 1.0);
+        if (!(fabs(y[i] - ref[i]) <= tol))
+            fail_msg("layer norm rows=%lld dim=%lld eps=%g%s: element %zu is "
+                     "%.9g, float64 says %.9g (tolerance %.3g)",
+                     (long long)rows, (long long)dim, (double)eps,
+                     in_place ? " in place" : "", i, (double)y[i], ref[i], tol);
+    }
+    if (!in_place)
+        free(y);
+    free(x);
+    free(gamma);
+    free(beta);
+    free(ref);
+    free(mag);
+}
+
+static const int64_t norm_rows[] = {1, 3, 17, 513};
+static const int64_t norm_dims[] = {3, 17, 67, 515};
+
+static void test_layer_norm_matches_float64_reference_on_awkward_shapes(void **state)
+{
+    static const float eps[] = {1e-5f, 0.5f};
+    uint64_t seed = 5000;
+    for (size_t ri = 0; ri < COUNT(norm_rows); ri++)
+        for (size_t di = 0; di < COUNT(norm_dims); di++)
+            for (size_t ei = 0; ei < COUNT(eps); ei++)
+                check_layer_norm(*state, norm_rows[ri], norm_dims[di], eps[ei],
+                                 false, seed++);
+}
+
+static void test_layer_norm_in_place_matches_float64_reference(void **state)
+{
+    uint64_t seed = 6000;
+    for (size_t ri = 0; ri < COUNT(norm_rows); ri++)
+        for (size_t di = 0; di < COUNT(norm_dims); di++)
+            check_layer_norm(*state, norm_rows[ri], norm_dims[di], 1e-5f, true,
+                             seed++);
+}
+
+static void test_layer_norm_in_place_equals_out_of_place(void **state)
+{
+    const int64_t rows = 17, dim = 515;
+    const size_t n = (size_t)(rows * dim);
+    float *x = alloc_floats(n), *y = alloc_floats(n);
+    float *gamma = alloc_floats((size_t)dim), *beta = alloc_floats((size_t)dim);
+    uint64_t seed = 11;
+    fill(x, n, &seed, -2.0f, 4.0f);
+    fill(gamma, (size_t)dim, &seed, 0.5f, 1.5f);
+    fill(beta, (size_t)dim, &seed, -1.0f, 1.0f);
+
+    assert_int_equal(ops_layer_norm(*state, y, x, gamma, beta, 1e-5f, rows, dim), ATTN_OK);
+    assert_int_equal(ops_layer_norm(*state, x, x, gamma, beta, 1e-5f, rows, dim), ATTN_OK);
+    assert_memory_equal(x, y, n * sizeof *x);
+    free(x);
+    free(y);
+    free(gamma);
+    free(beta);
+}
+
+/* ---------------------------------------------------------- reuse */
+
+static void test_same_shape_reuses_its_primitive_and_gives_identical_results(void **state)
+{
+    ops_ctx *ctx = *state;
+    const int64_t M = 3, N = 7, K = 13, B = 3;
+    float *a = alloc_floats((size_t)(B * M * K)), *w = alloc_floats((size_t)(B * N * K));
+    float *bias = alloc_floats((size_t)N);
+    float *first = alloc_floats((size_t)(B * M * N)), *again = alloc_floats((size_t)(B * M * N));
+    uint64_t seed = 3;
+    fill(a, (size_t)(B * M * K), &seed, -1.0f, 1.0f);
+    fill(w, (size_t)(B * N * K), &seed, -1.0f, 1.0f);
+    fill(bias, (size_t)N, &seed, -1.0f, 1.0f);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 0);
+
+    assert_int_equal(ops_linear(ctx, first, a, w, bias, M, N, K), ATTN_OK);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 1);
+    assert_int_equal(ops_linear(ctx, again, a, w, bias, M, N, K), ATTN_OK);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 1);
+    assert_memory_equal(first, again, (size_t)(M * N) * sizeof *first);
+
+    assert_int_equal(ops_matmul_batched(ctx, first, a, w, OPS_B_TRANSPOSED, B, M, N, K), ATTN_OK);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 2);
+    assert_int_equal(ops_matmul_batched(ctx, again, a, w, OPS_B_TRANSPOSED, B, M, N, K), ATTN_OK);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 2);
+    assert_memory_equal(first, again, (size_t)(B * M * N) * sizeof *first);
+
+    assert_int_equal(ops_layer_norm(ctx, first, a, w, bias, 1e-5f, M, N), ATTN_OK);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 3);
+    assert_int_equal(ops_layer_norm(ctx, again, a, w, bias, 1e-5f, M, N), ATTN_OK);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 3);
+    assert_memory_equal(first, again, (size_t)(M * N) * sizeof *first);
+
+    free(a);
+    free(w);
+    free(bias);
+    free(first);
+    free(again);
+}
+
+static void test_each_new_shape_or_setting_creates_one_primitive(void **state)
+{
+    ops_ctx *ctx = *state;
+    float a[4 * 8], b[8 * 8], c[4 * 8], bias[8], g[8];
+    uint64_t seed = 9;
+    fill(a, 32, &seed, -1.0f, 1.0f);
+    fill(b, 64, &seed, -1.0f, 1.0f);
+    fill(bias, 8, &seed, -1.0f, 1.0f);
+    fill(g, 8, &seed, 0.5f, 1.5f);
+
+    assert_int_equal(ops_linear(ctx, c, a, b, NULL, 4, 8, 8), ATTN_OK);
+    assert_int_equal(ops_linear(ctx, c, a, b, bias, 4, 8, 8), ATTN_OK);
+    assert_int_equal(ops_linear(ctx, c, a, b, bias, 3, 8, 8), ATTN_OK);
+    assert_int_equal(ops_matmul(ctx, c, a, b, 0, 4, 8, 8), ATTN_OK);
+    assert_int_equal(ops_matmul(ctx, c, a, b, OPS_B_TRANSPOSED, 4, 8, 8), ATTN_OK);
+    assert_int_equal(ops_matmul_batched(ctx, c, a, b, OPS_B_SHARED, 2, 2, 8, 8), ATTN_OK);
+    assert_int_equal(ops_layer_norm(ctx, c, a, g, bias, 1e-5f, 4, 8), ATTN_OK);
+    assert_int_equal(ops_layer_norm(ctx, c, a, g, bias, 1e-6f, 4, 8), ATTN_OK);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 8);
+}
+
+/* ------------------------------------------------ invalid arguments */
+
+/* The call failed as invalid, said so naming `op` and `detail`, and built
+ * no primitive. */
+static void expect_invalid(ops_ctx *ctx, attn_status rc, const char *op,
+                           const char *detail)
+{
+    assert_int_equal(rc, ATTN_E_INVALID_ARGUMENT);
+    const char *msg = attn_last_error();
+    if (strstr(msg, op) == NULL || strstr(msg, detail) == NULL)
+        fail_msg("message \"%s\" should name \"%s\" and \"%s\"", msg, op, detail);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 0);
+    err_clear();
+}
+
+static void test_linear_rejects_invalid_arguments_with_a_message(void **state)
+{
+    ops_ctx *ctx = *state;
+    float x[8] = {0}, w[8] = {0}, y[8] = {0};
+    expect_invalid(ctx, ops_linear(NULL, y, x, w, NULL, 2, 2, 2), "linear", "ctx is NULL");
+    expect_invalid(ctx, ops_linear(ctx, NULL, x, w, NULL, 2, 2, 2), "linear", "y is NULL");
+    expect_invalid(ctx, ops_linear(ctx, y, NULL, w, NULL, 2, 2, 2), "linear", "x is NULL");
+    expect_invalid(ctx, ops_linear(ctx, y, x, NULL, NULL, 2, 2, 2), "linear", "w is NULL");
+    expect_invalid(ctx, ops_linear(ctx, y, x, w, NULL, 0, 2, 2), "M=0", ">= 1");
+    expect_invalid(ctx, ops_linear(ctx, y, x, w, NULL, 2, -1, 2), "N=-1", ">= 1");
+    expect_invalid(ctx, ops_linear(ctx, y, x, w, NULL, 2, 2, 0), "K=0", ">= 1");
+    expect_invalid(ctx, ops_linear(ctx, y, x, w, NULL, INT64_C(1) << 40, 2, INT64_C(1) << 30),
+                   "linear", "overflows");
+    expect_invalid(ctx, ops_linear(ctx, y, x, w, NULL, INT64_MAX, INT64_MAX, 2),
+                   "linear", "overflows");
+}
+
+static void test_matmul_rejects_invalid_arguments_with_a_message(void **state)
+{
+    ops_ctx *ctx = *state;
+    float a[8] = {0}, b[8] = {0}, c[8] = {0};
+    expect_invalid(ctx, ops_matmul(ctx, NULL, a, b, 0, 2, 2, 2), "matmul", "c is NULL");
+    expect_invalid(ctx, ops_matmul(ctx, c, NULL, b, 0, 2, 2, 2), "matmul", "a is NULL");
+    expect_invalid(ctx, ops_matmul(ctx, c, a, NULL, 0, 2, 2, 2), "matmul", "b is NULL");
+    expect_invalid(ctx, ops_matmul(ctx, c, a, b, 0, -3, 2, 2), "matmul M=-3", ">= 1");
+    expect_invalid(ctx, ops_matmul(ctx, c, a, b, OPS_B_SHARED, 2, 2, 2), "matmul", "unknown flags");
+    expect_invalid(ctx, ops_matmul(ctx, c, a, b, 8u, 2, 2, 2), "matmul", "unknown flags");
+    expect_invalid(ctx, ops_matmul(ctx, c, a, b, 0, 2, INT64_C(1) << 62, 2), "matmul", "overflows");
+}
+
+static void test_matmul_batched_rejects_invalid_arguments_with_a_message(void **state)
+{
+    ops_ctx *ctx = *state;
+    float a[8] = {0}, b[8] = {0}, c[8] = {0};
+    expect_invalid(ctx, ops_matmul_batched(NULL, c, a, b, 0, 2, 2, 2, 2), "matmul_batched", "ctx is NULL");
+    expect_invalid(ctx, ops_matmul_batched(ctx, c, a, NULL, 0, 2, 2, 2, 2), "matmul_batched", "b is NULL");
+    expect_invalid(ctx, ops_matmul_batched(ctx, c, a, b, 0, 0, 2, 2, 2), "batch=0", ">= 1");
+    expect_invalid(ctx, ops_matmul_batched(ctx, c, a, b, 4u, 2, 2, 2, 2), "matmul_batched", "unknown flags");
+    expect_invalid(ctx, ops_matmul_batched(ctx, c, a, b, OPS_B_SHARED, INT64_C(1) << 61, 2, 2, 2),
+                   "matmul_batched", "overflows");
+}
+
+static void test_layer_norm_rejects_invalid_arguments_with_a_message(void **state)
+{
+    ops_ctx *ctx = *state;
+    float x[8] = {0}, g[4] = {0}, be[4] = {0}, y[8] = {0};
+    expect_invalid(ctx, ops_layer_norm(ctx, y, x, NULL, be, 1e-5f, 2, 4), "layer_norm", "gamma is NULL");
+    expect_invalid(ctx, ops_layer_norm(ctx, y, x, g, NULL, 1e-5f, 2, 4), "layer_norm", "beta is NULL");
+    expect_invalid(ctx, ops_layer_norm(ctx, y, x, g, be, 1e-5f, 0, 4), "rows=0", ">= 1");
+    expect_invalid(ctx, ops_layer_norm(ctx, y, x, g, be, 1e-5f, 2, -4), "dim=-4", ">= 1");
+    expect_invalid(ctx, ops_layer_norm(ctx, y, x, g, be, -1e-5f, 2, 4), "layer_norm", "eps");
+    expect_invalid(ctx, ops_layer_norm(ctx, y, x, g, be, NAN, 2, 4), "layer_norm", "eps");
+    expect_invalid(ctx, ops_layer_norm(ctx, y, x, g, be, INFINITY, 2, 4), "layer_norm", "eps");
+    expect_invalid(ctx, ops_layer_norm(ctx, y, x, g, be, 1e-5f, INT64_MAX, 2), "layer_norm", "overflows");
+}
+
+static void test_ctx_create_rejects_null_out_and_free_accepts_null(void **state)
+{
+    (void)state;
+    assert_int_equal(ops_ctx_create(NULL), ATTN_E_INVALID_ARGUMENT);
+    assert_non_null(strstr(attn_last_error(), "out is NULL"));
+    ops_ctx_free(NULL);
+    assert_int_equal(ops_ctx_primitive_count(NULL), 0);
+}
+
+int main(void)
+{
+#define WITH_CTX(f) cmocka_unit_test_setup_teardown(f, setup_ctx, teardown_ctx)
+    const struct CMUnitTest tests[] = {
+        WITH_CTX(test_linear_matches_float64_reference_on_awkward_shapes),
+        WITH_CTX(test_matmul_matches_float64_reference_with_b_stored_k_by_n),
+        WITH_CTX(test_matmul_matches_float64_reference_with_b_stored_n_by_k),
+        WITH_CTX(test_matmul_batched_matches_float64_reference),
+        WITH_CTX(test_matmul_batched_with_shared_b_matches_float64_reference),
+        WITH_CTX(test_linear_reads_weights_in_place_from_read_only_unaligned_memory),
+        WITH_CTX(test_layer_norm_matches_float64_reference_on_awkward_shapes),
+        WITH_CTX(test_layer_norm_in_place_matches_float64_reference),
+        WITH_CTX(test_layer_norm_in_place_equals_out_of_place),
+        WITH_CTX(test_same_shape_reuses_its_primitive_and_gives_identical_results),
+        WITH_CTX(test_each_new_shape_or_setting_creates_one_primitive),
+        WITH_CTX(test_linear_rejects_invalid_arguments_with_a_message),
+        WITH_CTX(test_matmul_rejects_invalid_arguments_with_a_message),
+        WITH_CTX(test_matmul_batched_rejects_invalid_arguments_with_a_message),
+        WITH_CTX(test_layer_norm_rejects_invalid_arguments_with_a_message),
+        cmocka_unit_test(test_ctx_create_rejects_null_out_and_free_accepts_null),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
