@@ -218,7 +218,8 @@ static attn_status scratchpad_reserve(ops_ctx *ctx, size_t bytes)
     if (bytes > SIZE_MAX - SCRATCHPAD_ALIGN)
         return err_no_memory("the oneDNN scratchpad");
     /* aligned_alloc wants a multiple of the alignment */
-    const size_t size = (bytes + SCRATCHPAD_ALIGN - 1) / SCRATCHPAD_ALIGN * SCRATCHPAD_ALIGN;
+    const size_t size =
+        (bytes + SCRATCHPAD_ALIGN - 1) / SCRATCHPAD_ALIGN * SCRATCHPAD_ALIGN;
     void *p = aligned_alloc(SCRATCHPAD_ALIGN, size);
     if (p == NULL)
         return err_no_memory("the oneDNN scratchpad");
