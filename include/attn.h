@@ -187,6 +187,104 @@ ATTN_API const char *attn_model_type(const attn_model *model);
 ATTN_API attn_status attn_model_get_int(const attn_model *model,
                                         const char *name, int64_t *out);
 
+/* ---------------------------------------------------------------- session */
+
+/* The per-thread working state for running a model: scratch buffers, the
+ * decoder's self-attention cache and the oneDNN primitives. A session holds
+ * a reference to its model, so the two may be freed in either order. One
+ * thread at a time may use a session; it may move between threads. Any
+ * number of sessions may share one model. */
+typedef struct attn_session attn_session;
+
+/* Creates a session for `model` in *out. Options (scope "session"):
+ * "threads" (threads for matrix products; default: all cores).
+ * Errors: ATTN_E_INVALID_ARGUMENT (NULL model/out, an option that does not
+ * apply), ATTN_E_UNSUPPORTED (a model_type that loads but cannot run yet),
+ * ATTN_E_NO_MEMORY, ATTN_E_INTERNAL (oneDNN). */
+ATTN_API attn_status attn_session_create(attn_model *model, const attn_options *options,
+                                         attn_session **out);
+
+/* Frees a session and its buffers; NULL is ignored. Encodings made with it
+ * stay valid (they hold the model, not the session). */
+ATTN_API void attn_session_free(attn_session *session);
+
+/* ------------------------------------------------------ encoder and decoder */
+
+/* The encoder's output for a batch of source sequences, with every decoder
+ * layer's cross-attention keys and values projected once for it, to be
+ * shared by all decoder rows (beams) that read the same source. Immutable;
+ * holds a reference to the model. */
+typedef struct attn_encoding attn_encoding;
+
+/* Encodes `batch` token sequences of different lengths: `ids` holds them
+ * one after another, lengths[i] tokens for sequence i (special tokens such
+ * as </s> included, as the caller's tokenizer produced them). Padding is
+ * masked, so each sequence encodes as it would alone.
+ * Errors: ATTN_E_INVALID_ARGUMENT (NULL arguments, batch 0, an empty
+ * sequence, a sequence longer than the model's positions, a token id
+ * outside the vocabulary; the message names the sequence and position),
+ * ATTN_E_NO_MEMORY, ATTN_E_INTERNAL. Free the result with
+ * attn_encoding_free(). */
+ATTN_API attn_status attn_encode(attn_session *session, const int32_t *ids,
+                                 const size_t *lengths, size_t batch, attn_encoding **out);
+
+/* Frees an encoding; NULL is ignored. It must not be in use by a decoder
+ * (attn_decoder_begin) at the time. */
+ATTN_API void attn_encoding_free(attn_encoding *encoding);
+
+/* The encoder output: *data points to (batch, max_len, d_model) floats,
+ * row-major; positions at or past a sequence's length hold what the model
+ * computes for padding and should be ignored. Owned by the encoding. Any
+ * output pointer may be NULL. Errors: ATTN_E_INVALID_ARGUMENT. */
+ATTN_API attn_status attn_encoding_output(const attn_encoding *encoding, const float **data,
+                                          size_t *batch, size_t *max_len, size_t *d_model);
+
+/* Starts decoding `rows` target sequences over `encoding`: row i reads
+ * source sequence src_rows[i] (several rows may read one source, as beams
+ * do); src_rows NULL means row i reads source i (rows must equal the
+ * encoding's batch). Reserves the self-attention cache for up to
+ * `max_steps` tokens per row, so later steps allocate nothing. Replaces
+ * any decoding in progress on the session. The encoding must outlive the
+ * decoding.
+ * Errors: ATTN_E_INVALID_ARGUMENT (NULL arguments, rows or max_steps 0, a
+ * source index out of range, max_steps beyond the model's positions),
+ * ATTN_E_NO_MEMORY, ATTN_E_INTERNAL. */
+ATTN_API attn_status attn_decoder_begin(attn_session *session, const attn_encoding *encoding,
+                                        const size_t *src_rows, size_t rows, size_t max_steps);
+
+/* Feeds `count` tokens to every row, after those fed before: tokens holds
+ * (rows, count) ids row-major (the first call starts with the decoder start
+ * token). On success *logits points to (rows, count, decoder_vocab_size)
+ * floats, owned by the session and valid until its next call. count 1 is
+ * one generation step; count T with a fresh attn_decoder_begin is a
+ * teacher-forced forward pass of a whole target.
+ * Errors: ATTN_E_INVALID_ARGUMENT (no decoding begun, NULL arguments,
+ * count 0, more tokens than max_steps, a token id outside the decoder's
+ * vocabulary, naming row and position), ATTN_E_INTERNAL. */
+ATTN_API attn_status attn_decoder_step(attn_session *session, const int32_t *tokens,
+                                       size_t count, const float **logits);
+
+/* A teacher-forced forward pass: attn_decoder_begin() with src_rows NULL
+ * and max_steps `count`, then attn_decoder_step() with the whole target.
+ * targets holds (batch, count) ids, row i the target of source i, each
+ * starting with the decoder start token; shorter targets are padded at the
+ * end (their padded positions do not affect the real ones). *logits as for
+ * attn_decoder_step(); attn_decoder_cross_attention() then gives the
+ * alignment of every target position. Errors: as those two functions. */
+ATTN_API attn_status attn_decoder_forward(attn_session *session, const attn_encoding *encoding,
+                                          const int32_t *targets, size_t count,
+                                          const float **logits);
+
+/* The cross-attention weights of the last attn_decoder_step in decoder
+ * layer `layer`, averaged over heads: *weights points to (rows, count,
+ * src_len) floats, where src_len is the encoding's max_len; each row sums
+ * to 1 over its source's real tokens and is 0 past them. Owned by the
+ * session, valid until its next call.
+ * Errors: ATTN_E_INVALID_ARGUMENT (no step run, NULL weights, layer out of
+ * range). */
+ATTN_API attn_status attn_decoder_cross_attention(attn_session *session, size_t layer,
+                                                  const float **weights, size_t *src_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,6 +1,6 @@
 /* test_ops.c - lib/ops checked against naive float64 loops on seeded random
- * data with awkward shapes, plus primitive reuse, in-place layer norm and
- * the rejection of invalid arguments. */
+ * data with awkward shapes, plus primitive reuse and preparation, the sgemm
+ * path of small linears, in-place layer norm and invalid arguments. */
 #define _GNU_SOURCE /* MAP_ANONYMOUS */
 
 #include <setjmp.h>
@@ -355,21 +355,22 @@ static void test_same_shape_reuses_its_primitive_and_gives_identical_results(voi
 {
     ops_ctx *ctx = *state;
     const int64_t M = 3, N = 7, K = 13, B = 3;
-    float *a = alloc_floats((size_t)(B * M * K)), *w = alloc_floats((size_t)(B * N * K));
+    const int64_t LM = OPS_SGEMM_MAX_M + 1; /* a linear with a primitive */
+    float *a = alloc_floats((size_t)(LM * K)), *w = alloc_floats((size_t)(B * N * K));
     float *bias = alloc_floats((size_t)N);
-    float *first = alloc_floats((size_t)(B * M * N));
-    float *again = alloc_floats((size_t)(B * M * N));
+    float *first = alloc_floats((size_t)(LM * N));
+    float *again = alloc_floats((size_t)(LM * N));
     uint64_t seed = 3;
-    fill(a, (size_t)(B * M * K), &seed, -1.0f, 1.0f);
+    fill(a, (size_t)(LM * K), &seed, -1.0f, 1.0f);
     fill(w, (size_t)(B * N * K), &seed, -1.0f, 1.0f);
     fill(bias, (size_t)N, &seed, -1.0f, 1.0f);
     assert_int_equal(ops_ctx_primitive_count(ctx), 0);
 
-    assert_int_equal(ops_linear(ctx, first, a, w, bias, M, N, K), ATTN_OK);
+    assert_int_equal(ops_linear(ctx, first, a, w, bias, LM, N, K), ATTN_OK);
     assert_int_equal(ops_ctx_primitive_count(ctx), 1);
-    assert_int_equal(ops_linear(ctx, again, a, w, bias, M, N, K), ATTN_OK);
+    assert_int_equal(ops_linear(ctx, again, a, w, bias, LM, N, K), ATTN_OK);
     assert_int_equal(ops_ctx_primitive_count(ctx), 1);
-    assert_memory_equal(first, again, (size_t)(M * N) * sizeof *first);
+    assert_memory_equal(first, again, (size_t)(LM * N) * sizeof *first);
 
     const unsigned tb = OPS_B_TRANSPOSED;
     assert_int_equal(ops_matmul_batched(ctx, first, a, w, tb, B, M, N, K), ATTN_OK);
@@ -394,22 +395,109 @@ static void test_same_shape_reuses_its_primitive_and_gives_identical_results(voi
 static void test_each_new_shape_or_setting_creates_one_primitive(void **state)
 {
     ops_ctx *ctx = *state;
-    float a[4 * 8], b[8 * 8], c[4 * 8], bias[8], g[8];
+    enum { M = OPS_SGEMM_MAX_M + 2 }; /* linears large enough for a primitive */
+    float a[M * 8], b[8 * 8], c[M * 8], bias[8], g[8];
     uint64_t seed = 9;
-    fill(a, 32, &seed, -1.0f, 1.0f);
+    fill(a, M * 8, &seed, -1.0f, 1.0f);
     fill(b, 64, &seed, -1.0f, 1.0f);
     fill(bias, 8, &seed, -1.0f, 1.0f);
     fill(g, 8, &seed, 0.5f, 1.5f);
 
-    assert_int_equal(ops_linear(ctx, c, a, b, NULL, 4, 8, 8), ATTN_OK);
-    assert_int_equal(ops_linear(ctx, c, a, b, bias, 4, 8, 8), ATTN_OK);
-    assert_int_equal(ops_linear(ctx, c, a, b, bias, 3, 8, 8), ATTN_OK);
+    assert_int_equal(ops_linear(ctx, c, a, b, NULL, M, 8, 8), ATTN_OK);
+    assert_int_equal(ops_linear(ctx, c, a, b, bias, M, 8, 8), ATTN_OK);
+    assert_int_equal(ops_linear(ctx, c, a, b, bias, M - 1, 8, 8), ATTN_OK);
     assert_int_equal(ops_matmul(ctx, c, a, b, 0, 4, 8, 8), ATTN_OK);
     assert_int_equal(ops_matmul(ctx, c, a, b, OPS_B_TRANSPOSED, 4, 8, 8), ATTN_OK);
     assert_int_equal(ops_matmul_batched(ctx, c, a, b, OPS_B_SHARED, 2, 2, 8, 8), ATTN_OK);
     assert_int_equal(ops_layer_norm(ctx, c, a, g, bias, 1e-5f, 4, 8), ATTN_OK);
     assert_int_equal(ops_layer_norm(ctx, c, a, g, bias, 1e-6f, 4, 8), ATTN_OK);
     assert_int_equal(ops_ctx_primitive_count(ctx), 8);
+}
+
+/* ------------------------------------------------ small M and prepare */
+
+/* Decoder steps: every M up to OPS_SGEMM_MAX_M goes through dnnl_sgemm. */
+static void test_linear_with_small_m_matches_float64_reference_through_sgemm(void **state)
+{
+    uint64_t seed = 7000;
+    for (int64_t M = 1; M <= OPS_SGEMM_MAX_M; M++)
+        for (size_t ki = 0; ki < COUNT(awkward_k); ki++)
+            for (size_t ni = 0; ni < COUNT(awkward_n); ni++)
+                for (int bias = 0; bias < 2; bias++)
+                    check_product(*state, LINEAR, 0, bias, 1, M, awkward_n[ni],
+                                  awkward_k[ki], seed++);
+}
+
+static void test_linear_with_small_m_creates_no_primitive(void **state)
+{
+    ops_ctx *ctx = *state;
+    check_product(ctx, LINEAR, 0, true, 1, 1, 33, 67, 1);
+    check_product(ctx, LINEAR, 0, false, 1, OPS_SGEMM_MAX_M, 7, 13, 2);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 0);
+    check_product(ctx, LINEAR, 0, false, 1, OPS_SGEMM_MAX_M + 1, 7, 13, 3);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 1);
+}
+
+/* Without a bias sgemm runs with beta = 0, which must not read y: NaN left
+ * there by earlier work must not leak into the result. */
+static void test_linear_without_bias_ignores_what_y_held(void **state)
+{
+    static const int64_t ms[] = {1, OPS_SGEMM_MAX_M, OPS_SGEMM_MAX_M + 1};
+    const int64_t N = 7, K = 13;
+    for (size_t i = 0; i < COUNT(ms); i++) {
+        const int64_t M = ms[i];
+        float *x = alloc_floats((size_t)(M * K)), *w = alloc_floats((size_t)(N * K));
+        float *y = alloc_floats((size_t)(M * N));
+        double *ref = alloc_doubles((size_t)(M * N)), *mag = alloc_doubles((size_t)(M * N));
+        uint64_t seed = 8000 + i;
+        fill(x, (size_t)(M * K), &seed, -1.0f, 1.0f);
+        fill(w, (size_t)(N * K), &seed, -1.0f, 1.0f);
+        for (int64_t j = 0; j < M * N; j++)
+            y[j] = NAN;
+        assert_int_equal(ops_linear(*state, y, x, w, NULL, M, N, K), ATTN_OK);
+        product_reference(ref, mag, x, w, NULL, OPS_B_TRANSPOSED, 1, M, N, K);
+        for (int64_t j = 0; j < M * N; j++)
+            assert_true(fabs(y[j] - ref[j]) <= 1e-6 * sqrt((double)K) * (mag[j] + 1.0));
+        free(x);
+        free(w);
+        free(y);
+        free(ref);
+        free(mag);
+    }
+}
+
+static void test_prepare_linear_creates_the_one_primitive_the_call_reuses(void **state)
+{
+    ops_ctx *ctx = *state;
+    const int64_t M = OPS_SGEMM_MAX_M + 5, N = 33, K = 67;
+    assert_int_equal(ops_prepare_linear(ctx, M, N, K, true), ATTN_OK);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 1);
+    assert_int_equal(ops_prepare_linear(ctx, M, N, K, true), ATTN_OK);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 1);
+    check_product(ctx, LINEAR, 0, true, 1, M, N, K, 9000);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 1);
+
+    /* without a bias is another primitive; sgemm shapes need none */
+    assert_int_equal(ops_prepare_linear(ctx, M, N, K, false), ATTN_OK);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 2);
+    assert_int_equal(ops_prepare_linear(ctx, OPS_SGEMM_MAX_M, N, K, true), ATTN_OK);
+    assert_int_equal(ops_prepare_linear(ctx, 1, N, K, false), ATTN_OK);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 2);
+}
+
+static void test_prepare_layer_norm_creates_the_one_primitive_the_call_reuses(void **state)
+{
+    ops_ctx *ctx = *state;
+    assert_int_equal(ops_prepare_layer_norm(ctx, 17, 67, 1e-5f), ATTN_OK);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 1);
+    assert_int_equal(ops_prepare_layer_norm(ctx, 17, 67, 1e-5f), ATTN_OK);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 1);
+    check_layer_norm(ctx, 17, 67, 1e-5f, false, 9100);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 1);
+
+    assert_int_equal(ops_prepare_layer_norm(ctx, 17, 67, 1e-6f), ATTN_OK);
+    assert_int_equal(ops_prepare_layer_norm(ctx, 1, 67, 1e-5f), ATTN_OK);
+    assert_int_equal(ops_ctx_primitive_count(ctx), 3);
 }
 
 /* ------------------------------------------------ invalid arguments */
@@ -488,6 +576,20 @@ static void test_layer_norm_rejects_invalid_arguments_with_a_message(void **stat
     expect_invalid(ctx, ops_layer_norm(ctx, y, x, g, be, 1e-5f, INT64_MAX, 2), op, "overflows");
 }
 
+static void test_prepare_rejects_invalid_arguments_with_a_message(void **state)
+{
+    ops_ctx *ctx = *state;
+    expect_invalid(ctx, ops_prepare_linear(NULL, 40, 2, 2, true), "linear", "ctx is NULL");
+    expect_invalid(ctx, ops_prepare_linear(ctx, 0, 2, 2, true), "linear M=0", ">= 1");
+    expect_invalid(ctx, ops_prepare_linear(ctx, 40, 2, -2, false), "K=-2", ">= 1");
+    expect_invalid(ctx, ops_prepare_linear(ctx, INT64_MAX, INT64_MAX, 2, false),
+                   "linear", "overflows");
+    expect_invalid(ctx, ops_prepare_layer_norm(NULL, 2, 4, 1e-5f), "layer_norm", "ctx is NULL");
+    expect_invalid(ctx, ops_prepare_layer_norm(ctx, 2, 0, 1e-5f), "dim=0", ">= 1");
+    expect_invalid(ctx, ops_prepare_layer_norm(ctx, 2, 4, NAN), "layer_norm", "eps");
+    expect_invalid(ctx, ops_prepare_layer_norm(ctx, 2, 4, -1.0f), "layer_norm", "eps");
+}
+
 static void test_ctx_create_rejects_null_out_and_free_accepts_null(void **state)
 {
     (void)state;
@@ -512,10 +614,16 @@ int main(void)
         WITH_CTX(test_layer_norm_in_place_equals_out_of_place),
         WITH_CTX(test_same_shape_reuses_its_primitive_and_gives_identical_results),
         WITH_CTX(test_each_new_shape_or_setting_creates_one_primitive),
+        WITH_CTX(test_linear_with_small_m_matches_float64_reference_through_sgemm),
+        WITH_CTX(test_linear_with_small_m_creates_no_primitive),
+        WITH_CTX(test_linear_without_bias_ignores_what_y_held),
+        WITH_CTX(test_prepare_linear_creates_the_one_primitive_the_call_reuses),
+        WITH_CTX(test_prepare_layer_norm_creates_the_one_primitive_the_call_reuses),
         WITH_CTX(test_linear_rejects_invalid_arguments_with_a_message),
         WITH_CTX(test_matmul_rejects_invalid_arguments_with_a_message),
         WITH_CTX(test_matmul_batched_rejects_invalid_arguments_with_a_message),
         WITH_CTX(test_layer_norm_rejects_invalid_arguments_with_a_message),
+        WITH_CTX(test_prepare_rejects_invalid_arguments_with_a_message),
         cmocka_unit_test(test_ctx_create_rejects_null_out_and_free_accepts_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

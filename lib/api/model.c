@@ -13,14 +13,7 @@
 #include "base/options.h"
 #include "io/json.h"
 #include "io/path.h"
-#include "io/weights.h"
-#include "models/config.h"
-
-struct attn_model {
-    cfg_config config;
-    json_t *generation_config; /* NULL when the folder has none */
-    ws_weights weights;
-};
+#include "api/handles.h"
 
 /* Parses dir/name as a JSON object into *out; a missing optional file
  * leaves *out NULL. */
@@ -51,7 +44,6 @@ static attn_status model_check_folder(const char *path)
 
 attn_status attn_model_load(const char *path, const attn_options *options, attn_model **out)
 {
-    json_t *config = NULL;
     attn_model *model = NULL;
 
     if (!path || !out)
@@ -66,9 +58,10 @@ attn_status attn_model_load(const char *path, const attn_options *options, attn_
     model = calloc(1, sizeof *model);
     if (!model)
         return err_no_memory("a model");
-    st = model_load_json(path, "config.json", false, &config);
+    atomic_init(&model->refs, 1);
+    st = model_load_json(path, "config.json", false, &model->config_json);
     if (st == ATTN_OK) {
-        st = cfg_parse(config, &model->config);
+        st = cfg_parse(model->config_json, &model->config);
         if (st != ATTN_OK)
             err_prefix(st, "%s", path);
     }
@@ -76,9 +69,14 @@ attn_status attn_model_load(const char *path, const attn_options *options, attn_
         st = model_load_json(path, "generation_config.json", true, &model->generation_config);
     if (st == ATTN_OK)
         st = ws_load(path, opt_get_int(options, "use_mmap", 1) != 0, &model->weights);
-    json_decref(config);
+    if (st == ATTN_OK && arch_runs(model->config.model_type)) {
+        st = arch_build(&model->config, model->config_json, &model->weights, &model->arch);
+        model->runnable = st == ATTN_OK;
+        if (st != ATTN_OK)
+            err_prefix(st, "%s", path);
+    }
     if (st != ATTN_OK) {
-        attn_model_free(model);
+        model_release(model);
         return st;
     }
     log_msg(ATTN_LOG_INFO, "%s: %s model, %zu tensors in %zu file(s), %llu parameters", path,
@@ -88,13 +86,26 @@ attn_status attn_model_load(const char *path, const attn_options *options, attn_
     return ATTN_OK;
 }
 
-void attn_model_free(attn_model *model)
+attn_model *model_retain(attn_model *model)
 {
-    if (!model)
+    atomic_fetch_add(&model->refs, 1);
+    return model;
+}
+
+void model_release(attn_model *model)
+{
+    if (!model || atomic_fetch_sub(&model->refs, 1) != 1)
         return;
+    arch_free(&model->arch);
     ws_close(&model->weights);
     json_decref(model->generation_config);
+    json_decref(model->config_json);
     free(model);
+}
+
+void attn_model_free(attn_model *model)
+{
+    model_release(model);
 }
 
 const char *attn_model_type(const attn_model *model)

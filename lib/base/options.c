@@ -22,6 +22,7 @@ typedef struct {
 /* Every option libattn understands. docs/options.md documents each one. */
 static const opt_spec opt_registry[] = {
     { "use_mmap", OPT_INT, OPT_SCOPE_MODEL, 0, 1 },
+    { "threads", OPT_INT, OPT_SCOPE_SESSION, 0, 1024 },
 };
 
 typedef struct {

@@ -10,7 +10,8 @@
 
 /* Which public functions an option applies to (bit set). */
 enum {
-    OPT_SCOPE_MODEL = 1u << 0, /* attn_model_load */
+    OPT_SCOPE_MODEL = 1u << 0,   /* attn_model_load */
+    OPT_SCOPE_SESSION = 1u << 1, /* attn_session_create */
 };
 
 /* Fails with ATTN_E_INVALID_ARGUMENT naming the first option in `options`

@@ -1,6 +1,7 @@
 /* ops.c - matrix products and layer normalisation through oneDNN primitives
- * cached per op and shape, with buffers swapped into cached memory objects at
- * each call. Version differences stay in dnnl_compat.c. */
+ * cached per op and shape (buffers swapped into cached memory objects at each
+ * call), small-M linears through dnnl_sgemm. Version differences stay in
+ * dnnl_compat.c. */
 #include "ops/ops.h"
 
 #include <inttypes.h>
@@ -65,6 +66,15 @@ struct ops_ctx {
 
 /* ------------------------------------------------------------ messages */
 
+/* A layer norm key's epsilon, kept as its bit pattern. */
+static float key_eps(const op_key *key)
+{
+    const uint32_t bits = (uint32_t)key->eps_bits;
+    float eps;
+    memcpy(&eps, &bits, sizeof eps);
+    return eps;
+}
+
 /* "matmul_batched batch=4 M=3 N=17 K=5, b (1,17,5)" */
 static void describe(const op_key *key, char *buf, size_t size)
 {
@@ -89,14 +99,10 @@ static void describe(const op_key *key, char *buf, size_t size)
                  (key->flags & OPS_B_SHARED) ? (int64_t)1 : key->batch,
                  tb ? key->n : key->k, tb ? key->k : key->n);
         break;
-    default: {
-        float eps;
-        uint32_t bits = (uint32_t)key->eps_bits;
-        memcpy(&eps, &bits, sizeof eps);
+    default:
         snprintf(buf, size, "layer_norm rows=%" PRId64 " dim=%" PRId64 " eps=%g",
-                 key->m, key->k, (double)eps);
+                 key->m, key->k, (double)key_eps(key));
         break;
-    }
     }
 }
 
@@ -422,20 +428,114 @@ static attn_status matmul_create(ops_ctx *ctx, const op_key *key, op_entry **out
                      : entry_create(ctx, key, pd, without_bias, 3, out);
 }
 
+/* -------------------------------------------------------- layer norm */
+
+static attn_status layer_norm_check(const op_key *key)
+{
+    if (key->m < 1 || key->k < 1)
+        return invalid(key, "every dim must be >= 1");
+    if (!floats_fit(key->m, key->k, 1))
+        return invalid(key, "a tensor's size in bytes overflows");
+    const float eps = key_eps(key);
+    if (!isfinite(eps) || eps < 0.0f)
+        return invalid(key, "eps must be finite and >= 0");
+    return ATTN_OK;
+}
+
+static attn_status layer_norm_create(ops_ctx *ctx, const op_key *key, op_entry **out)
+{
+    const dnnl_dims_t dims = {key->m, key->k}, strides = {key->k, 1};
+    compat_md md;
+    dnnl_status_t st = compat_md_create(&md, 2, dims, strides);
+    if (st != dnnl_success)
+        return dnnl_fail(st, key, "creating a memory descriptor");
+    dnnl_primitive_desc_t pd = NULL;
+    st = compat_layer_norm_pd_create(&pd, ctx->engine, &md, key_eps(key));
+    compat_md_destroy(&md);
+    if (st != dnnl_success)
+        return dnnl_fail(st, key, "creating the primitive descriptor");
+    const int args[] = {DNNL_ARG_SRC, DNNL_ARG_DST, DNNL_ARG_SCALE, DNNL_ARG_SHIFT};
+    return entry_create(ctx, key, pd, args, 4, out);
+}
+
+/* -------------------------------------------------------- lookup */
+
+/* The primitive of a checked key: the cached one, or a new one filed under
+ * it. Every op and every ops_prepare_* gets its primitive here. */
+static attn_status entry_get(ops_ctx *ctx, const op_key *key, op_entry **out)
+{
+    *out = table_find(ctx, key);
+    if (*out != NULL)
+        return ATTN_OK;
+    return key->kind == OP_LAYER_NORM ? layer_norm_create(ctx, key, out)
+                                      : matmul_create(ctx, key, out);
+}
+
+/* Checks a product and gets its primitive; *out is NULL for a linear that
+ * dnnl_sgemm serves. */
+static attn_status matmul_prepare(ops_ctx *ctx, const op_key *key, op_entry **out)
+{
+    *out = NULL;
+    attn_status rc = matmul_check(key);
+    if (rc != ATTN_OK || (key->kind == OP_LINEAR && key->m <= OPS_SGEMM_MAX_M))
+        return rc;
+    return entry_get(ctx, key, out);
+}
+
+static attn_status layer_norm_prepare(ops_ctx *ctx, const op_key *key,
+                                      op_entry **out)
+{
+    attn_status rc = layer_norm_check(key);
+    if (rc != ATTN_OK)
+        return rc;
+    return entry_get(ctx, key, out);
+}
+
+/* -------------------------------------------------------- ops */
+
+static op_key linear_key(int64_t M, int64_t N, int64_t K, bool bias)
+{
+    return (op_key){.kind = OP_LINEAR, .batch = 1, .m = M, .n = N, .k = K,
+                    .flags = OPS_B_TRANSPOSED, .bias = bias};
+}
+
+static op_key layer_norm_key(int64_t rows, int64_t dim, float eps)
+{
+    uint32_t eps_bits;
+    memcpy(&eps_bits, &eps, sizeof eps_bits);
+    return (op_key){.kind = OP_LAYER_NORM, .batch = 1, .m = rows, .k = dim,
+                    .eps_bits = eps_bits};
+}
+
+/* dnnl_sgemm is row-major C = alpha·op(A)·op(B) + beta·C, so nn.Linear is
+ * A = x, op(B) = wᵀ, with the bias copied into every row of y and kept by
+ * beta = 1, as PyTorch's addmm does on the CPU before its own gemm call.
+ * x (M,K), w (N,K), b (N) or NULL -> y (M,N) */
+static attn_status linear_sgemm(const op_key *key, float *y, const float *x,
+                                const float *w, const float *b)
+{
+    const int64_t M = key->m, N = key->n, K = key->k;
+    if (b != NULL)
+        for (int64_t m = 0; m < M; m++)
+            memcpy(y + m * N, b, (size_t)N * sizeof *y);
+    const dnnl_status_t st = dnnl_sgemm('N', 'T', M, N, K, 1.0f, x, K, w, K,
+                                        b != NULL ? 1.0f : 0.0f, y, N);
+    if (st != dnnl_success)
+        return dnnl_fail(st, key, "running sgemm");
+    return ATTN_OK;
+}
+
 /* a (B,M,K), b (B or 1,K,N) or (B or 1,N,K), bias (N) or NULL -> c (B,M,N);
  * the pointers have been checked. */
 static attn_status matmul_run(ops_ctx *ctx, const op_key *key, float *c,
                               const float *a, const float *b, const float *bias)
 {
-    attn_status rc = matmul_check(key);
+    op_entry *e;
+    attn_status rc = matmul_prepare(ctx, key, &e);
     if (rc != ATTN_OK)
         return rc;
-    op_entry *e = table_find(ctx, key);
-    if (e == NULL) {
-        rc = matmul_create(ctx, key, &e);
-        if (rc != ATTN_OK)
-            return rc;
-    }
+    if (e == NULL)
+        return linear_sgemm(key, c, a, b, bias);
     void *tensors[4];
     int n = 0;
     tensors[n++] = (void *)a;
@@ -446,12 +546,21 @@ static attn_status matmul_run(ops_ctx *ctx, const op_key *key, float *c,
     return entry_run(ctx, e, tensors);
 }
 
+attn_status ops_prepare_linear(ops_ctx *ctx, int64_t M, int64_t N, int64_t K,
+                               bool bias)
+{
+    const op_key key = linear_key(M, N, K, bias);
+    if (ctx == NULL)
+        return invalid(&key, "ctx is NULL");
+    op_entry *e;
+    return matmul_prepare(ctx, &key, &e);
+}
+
 // x (M,K), w (N,K), b (N) or NULL -> y (M,N)
 attn_status ops_linear(ops_ctx *ctx, float *y, const float *x, const float *w,
                        const float *b, int64_t M, int64_t N, int64_t K)
 {
-    const op_key key = {.kind = OP_LINEAR, .batch = 1, .m = M, .n = N, .k = K,
-                        .flags = OPS_B_TRANSPOSED, .bias = b != NULL};
+    const op_key key = linear_key(M, N, K, b != NULL);
     const char *missing = first_null(4, (const void *[]){ctx, y, x, w},
                                      (const char *[]){"ctx", "y", "x", "w"});
     if (missing != NULL)
@@ -486,23 +595,14 @@ attn_status ops_matmul_batched(ops_ctx *ctx, float *c, const float *a,
     return matmul_run(ctx, &key, c, a, b, NULL);
 }
 
-/* -------------------------------------------------------- layer norm */
-
-static attn_status layer_norm_create(ops_ctx *ctx, const op_key *key, float eps,
-                                     op_entry **out)
+attn_status ops_prepare_layer_norm(ops_ctx *ctx, int64_t rows, int64_t dim,
+                                   float eps)
 {
-    const dnnl_dims_t dims = {key->m, key->k}, strides = {key->k, 1};
-    compat_md md;
-    dnnl_status_t st = compat_md_create(&md, 2, dims, strides);
-    if (st != dnnl_success)
-        return dnnl_fail(st, key, "creating a memory descriptor");
-    dnnl_primitive_desc_t pd = NULL;
-    st = compat_layer_norm_pd_create(&pd, ctx->engine, &md, eps);
-    compat_md_destroy(&md);
-    if (st != dnnl_success)
-        return dnnl_fail(st, key, "creating the primitive descriptor");
-    const int args[] = {DNNL_ARG_SRC, DNNL_ARG_DST, DNNL_ARG_SCALE, DNNL_ARG_SHIFT};
-    return entry_create(ctx, key, pd, args, 4, out);
+    const op_key key = layer_norm_key(rows, dim, eps);
+    if (ctx == NULL)
+        return invalid(&key, "ctx is NULL");
+    op_entry *e;
+    return layer_norm_prepare(ctx, &key, &e);
 }
 
 // x (rows,dim), gamma (dim), beta (dim) -> y (rows,dim)
@@ -510,28 +610,16 @@ attn_status ops_layer_norm(ops_ctx *ctx, float *y, const float *x,
                            const float *gamma, const float *beta, float eps,
                            int64_t rows, int64_t dim)
 {
-    uint32_t eps_bits;
-    memcpy(&eps_bits, &eps, sizeof eps_bits);
-    const op_key key = {.kind = OP_LAYER_NORM, .batch = 1, .m = rows, .k = dim,
-                        .eps_bits = eps_bits};
+    const op_key key = layer_norm_key(rows, dim, eps);
     const char *missing =
         first_null(5, (const void *[]){ctx, y, x, gamma, beta},
                    (const char *[]){"ctx", "y", "x", "gamma", "beta"});
     if (missing != NULL)
         return invalid(&key, "%s is NULL", missing);
-    if (rows < 1 || dim < 1)
-        return invalid(&key, "every dim must be >= 1");
-    if (!floats_fit(rows, dim, 1))
-        return invalid(&key, "a tensor's size in bytes overflows");
-    if (!isfinite(eps) || eps < 0.0f)
-        return invalid(&key, "eps must be finite and >= 0");
-
-    op_entry *e = table_find(ctx, &key);
-    if (e == NULL) {
-        attn_status rc = layer_norm_create(ctx, &key, eps, &e);
-        if (rc != ATTN_OK)
-            return rc;
-    }
+    op_entry *e;
+    attn_status rc = layer_norm_prepare(ctx, &key, &e);
+    if (rc != ATTN_OK)
+        return rc;
     void *tensors[] = {(void *)x, y, (void *)gamma, (void *)beta};
     return entry_run(ctx, e, tensors);
 }

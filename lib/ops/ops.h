@@ -4,6 +4,7 @@
 #ifndef ATTN_OPS_OPS_H
 #define ATTN_OPS_OPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,12 +43,28 @@ size_t ops_ctx_primitive_count(const ops_ctx *ctx);
  * allocations of its own in every execution). Outputs must not overlap
  * inputs unless an op says otherwise. */
 
+/* ops_linear() with M up to this many rows calls dnnl_sgemm instead of a
+ * matmul primitive: oneDNN 2.6's brgemm matmul, which it picks on AVX-512,
+ * is about 2.3x slower than sgemm at M = 1, and sgemm needs no primitive,
+ * so decoder steps (M = beams) create none. */
+#define OPS_SGEMM_MAX_M 32
+
 /* PyTorch nn.Linear: y = x · wᵀ + b. w is used in place and only read, so
  * it may lie in a read-only mapping; no pointer needs any alignment beyond
- * float's.
+ * float's. With M <= OPS_SGEMM_MAX_M it creates no primitive.
  * x (M,K), w (N,K), b (N) or NULL -> y (M,N) */
 attn_status ops_linear(ops_ctx *ctx, float *y, const float *x, const float *w,
                        const float *b, int64_t M, int64_t N, int64_t K);
+
+/* Creates, without running it, the primitive that ops_linear() with this
+ * shape and bias (or ops_layer_norm() with this shape and eps) will use, so
+ * that a decoder can create everything before its first step. Does nothing
+ * for a shape already prepared or one that sgemm serves. Errors as the op,
+ * except that there are no tensors to be NULL. */
+attn_status ops_prepare_linear(ops_ctx *ctx, int64_t M, int64_t N, int64_t K,
+                               bool bias);
+attn_status ops_prepare_layer_norm(ops_ctx *ctx, int64_t rows, int64_t dim,
+                                   float eps);
 
 /* c = a · b, flags 0 or OPS_B_TRANSPOSED.
  * a (M,K), b (K,N) or with OPS_B_TRANSPOSED (N,K) -> c (M,N) */

@@ -1,0 +1,65 @@
+/* activations.c - the activations of activations.h, each written in the
+ * float32 operation order PyTorch's CPU kernels use, so that results differ
+ * from transformers by libm's rounding at most. */
+#include "ops/activations.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+/* Python's math.sqrt(2 / math.pi) and 1 / sqrt(2) as the float32 that
+ * PyTorch turns a double scalar into. */
+#define SQRT_2_OVER_PI 0.7978845608028654f
+#define SQRT_1_OVER_2  0.7071067811865476f
+
+// x (n) -> act(x) (n), in place
+void ops_activate(ops_activation act, float *x, int64_t n)
+{
+    switch (act) {
+    case OPS_ACT_RELU:
+        /* written so that NaN passes through, as torch.relu lets it */
+        for (int64_t i = 0; i < n; i++)
+            x[i] = x[i] < 0.0f ? 0.0f : x[i];
+        break;
+    case OPS_ACT_GELU:
+        /* torch's GeluKernel: x * 0.5 * (1 + erf(x * M_SQRT1_2)) */
+        for (int64_t i = 0; i < n; i++)
+            x[i] = x[i] * 0.5f * (1.0f + erff(x[i] * SQRT_1_OVER_2));
+        break;
+    case OPS_ACT_GELU_NEW:
+        /* NewGELUActivation: 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715
+         * * pow(x, 3)))); torch.pow(x, 3.0) multiplies x * x * x */
+        for (int64_t i = 0; i < n; i++) {
+            const float v = x[i];
+            const float cube = v * v * v;
+            x[i] = 0.5f * v * (1.0f + tanhf(SQRT_2_OVER_PI * (v + 0.044715f * cube)));
+        }
+        break;
+    case OPS_ACT_SWISH:
+        /* torch's silu kernel: x / (1 + exp(-x)) */
+        for (int64_t i = 0; i < n; i++)
+            x[i] = x[i] / (1.0f + expf(-x[i]));
+        break;
+    }
+}
+
+bool ops_activation_parse(const char *name, ops_activation *out)
+{
+    static const struct {
+        const char *name;
+        ops_activation act;
+    } names[] = {
+        {"relu", OPS_ACT_RELU},         {"gelu", OPS_ACT_GELU},
+        {"gelu_new", OPS_ACT_GELU_NEW}, {"swish", OPS_ACT_SWISH},
+        {"silu", OPS_ACT_SWISH},
+    };
+    if (name == NULL || out == NULL)
+        return false;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(name, names[i].name) == 0) {
+            *out = names[i].act;
+            return true;
+        }
+    }
+    return false;
+}
