@@ -94,6 +94,27 @@ static void test_scope_check_passes_options_that_apply(void **state)
     attn_options_free(o);
 }
 
+static void test_functions_reject_options_meant_for_others(void **state)
+{
+    (void)state;
+    attn_options *o;
+    attn_model *model;
+    attn_session *session;
+    assert_int_equal(attn_options_create(&o), ATTN_OK);
+    assert_int_equal(attn_options_set_int(o, "threads", 1), ATTN_OK);
+    tu_assert_fails(attn_model_load(tu_fixture("models/tiny-marian"), o, &model),
+                    ATTN_E_INVALID_ARGUMENT, "option 'threads' does not apply to attn_model_load");
+    attn_options_free(o);
+
+    assert_int_equal(attn_model_load(tu_fixture("models/tiny-marian"), NULL, &model), ATTN_OK);
+    assert_int_equal(attn_options_create(&o), ATTN_OK);
+    assert_int_equal(attn_options_set_int(o, "use_mmap", 1), ATTN_OK);
+    tu_assert_fails(attn_session_create(model, o, &session), ATTN_E_INVALID_ARGUMENT,
+                    "option 'use_mmap' does not apply to attn_session_create");
+    attn_options_free(o);
+    attn_model_free(model);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -104,6 +125,7 @@ int main(void)
         cmocka_unit_test(test_out_of_range_is_rejected_and_leaves_the_bag_unchanged),
         cmocka_unit_test(test_null_arguments_are_rejected),
         cmocka_unit_test(test_scope_check_passes_options_that_apply),
+        cmocka_unit_test(test_functions_reject_options_meant_for_others),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

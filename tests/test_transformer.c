@@ -404,6 +404,29 @@ static void test_misshapen_weight_is_named_with_both_shapes(void **state)
     tu_remove_tree(dir);
 }
 
+static void test_thread_count_does_not_change_the_numbers(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_open(&f, "mbart-b");
+    const int64_t n = f.batch * f.target_len * f.vocab;
+    attn_options *o;
+    attn_session *one;
+    attn_encoding *e;
+    const float *logits;
+    assert_int_equal(attn_options_create(&o), ATTN_OK);
+    assert_int_equal(attn_options_set_int(o, "threads", 1), ATTN_OK);
+    assert_int_equal(attn_session_create(f.model, o, &one), ATTN_OK);
+    assert_int_equal(attn_encode(one, f.src_ids, f.lengths, (size_t)f.batch, &e), ATTN_OK);
+    assert_int_equal(attn_decoder_forward(one, e, f.targets, (size_t)f.target_len, &logits),
+                     ATTN_OK);
+    assert_close(f.name, "logits with 1 thread", logits, ref(&f, "logits")->f32, n, 1e-4);
+    attn_encoding_free(e);
+    attn_session_free(one);
+    attn_options_free(o);
+    fixture_close(&f);
+}
+
 /* 40 rows (more than the sgemm path serves) decoding 3 steps: once the
  * decoder is prepared, no step creates a oneDNN primitive. */
 static void test_decoder_steps_create_no_primitive(void **state)
@@ -472,6 +495,7 @@ int main(void)
         cmocka_unit_test(test_bad_input_gets_a_status_and_a_message),
         cmocka_unit_test(test_misshapen_weight_is_named_with_both_shapes),
         cmocka_unit_test(test_decoder_steps_create_no_primitive),
+        cmocka_unit_test(test_thread_count_does_not_change_the_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
