@@ -15,6 +15,7 @@
 
 #include "base/error.h"
 #include "ops/attention.h"
+#include "test_util.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -23,22 +24,6 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-/* n floats uniform in [lo, hi), each exactly representable. */
-static void fill(float *p, size_t n, uint64_t *state, float lo, float hi)
-{
-    for (size_t i = 0; i < n; i++) {
-        const float u = (float)(splitmix64(state) >> 40) * 0x1p-24f;
-        p[i] = lo + (hi - lo) * u;
-    }
-}
 
 static void fill_value(float *p, size_t n, float value)
 {
@@ -195,7 +180,7 @@ static void tensors_make(tensors *t, const shape *s, const variant *var,
 
     uint64_t state = seed;
     for (int64_t i = 0; i < rows * tq; i++)
-        fill(t->q + i * a->q_stride, (size_t)(heads * dh), &state, -2.0f, 2.0f);
+        tu_fill(t->q + i * a->q_stride, (size_t)(heads * dh), &state, -2.0f, 2.0f);
     /* only the keys some query of some row reading the block can see */
     for (int64_t b = 0; b < blocks; b++) {
         int64_t seen = 0;
@@ -206,8 +191,8 @@ static void tensors_make(tensors *t, const shape *s, const variant *var,
             }
         for (int64_t h = 0; h < heads; h++) {
             const int64_t at = b * a->kv_block_stride + h * a->kv_head_stride;
-            fill(t->k + at, (size_t)(seen * dh), &state, -2.0f, 2.0f);
-            fill(t->v + at, (size_t)(seen * dh), &state, -1.0f, 1.0f);
+            tu_fill(t->k + at, (size_t)(seen * dh), &state, -2.0f, 2.0f);
+            tu_fill(t->v + at, (size_t)(seen * dh), &state, -1.0f, 1.0f);
         }
     }
     a->q = t->q;

@@ -18,25 +18,10 @@
 
 #include "base/error.h"
 #include "ops/ops.h"
+#include "test_util.h"
 
 /* ------------------------------------------------------------ helpers */
 
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-/* n floats uniform in [lo, hi), each exactly representable. */
-static void fill(float *p, size_t n, uint64_t *state, float lo, float hi)
-{
-    for (size_t i = 0; i < n; i++) {
-        const float u = (float)(splitmix64(state) >> 40) * 0x1p-24f;
-        p[i] = lo + (hi - lo) * u;
-    }
-}
 
 static float *alloc_floats(size_t n)
 {
@@ -112,11 +97,11 @@ static void check_product(ops_ctx *ctx, enum product op, unsigned flags,
     float *c = alloc_floats((size_t)(B * M * N));
     double *ref = alloc_doubles((size_t)(B * M * N));
     double *mag = alloc_doubles((size_t)(B * M * N));
-    fill(a, (size_t)(B * M * K), &seed, -1.0f, 1.0f);
-    fill(b, (size_t)(bB * K * N), &seed, -1.0f, 1.0f);
+    tu_fill(a, (size_t)(B * M * K), &seed, -1.0f, 1.0f);
+    tu_fill(b, (size_t)(bB * K * N), &seed, -1.0f, 1.0f);
     if (bias != NULL)
-        fill(bias, (size_t)N, &seed, -1.0f, 1.0f);
-    fill(c, (size_t)(B * M * N), &seed, 100.0f, 200.0f); /* must be overwritten */
+        tu_fill(bias, (size_t)N, &seed, -1.0f, 1.0f);
+    tu_fill(c, (size_t)(B * M * N), &seed, 100.0f, 200.0f); /* must be overwritten */
 
     attn_status rc;
     switch (op) {
@@ -219,7 +204,7 @@ static void test_linear_reads_weights_in_place_from_read_only_unaligned_memory(v
     assert_true(page != MAP_FAILED);
     float *w = page + 1; /* 4 bytes past a page boundary */
     uint64_t seed = 7;
-    fill(w, (size_t)(N * K), &seed, -1.0f, 1.0f);
+    tu_fill(w, (size_t)(N * K), &seed, -1.0f, 1.0f);
     assert_int_equal(mprotect(page, bytes, PROT_READ), 0);
 
     float *x = alloc_floats((size_t)(M * K + 1));
@@ -227,8 +212,8 @@ static void test_linear_reads_weights_in_place_from_read_only_unaligned_memory(v
     float *y = alloc_floats((size_t)(M * N + 1));
     double *ref = alloc_doubles((size_t)(M * N));
     double *mag = alloc_doubles((size_t)(M * N));
-    fill(x + 1, (size_t)(M * K), &seed, -1.0f, 1.0f);
-    fill(bias + 1, (size_t)N, &seed, -1.0f, 1.0f);
+    tu_fill(x + 1, (size_t)(M * K), &seed, -1.0f, 1.0f);
+    tu_fill(bias + 1, (size_t)N, &seed, -1.0f, 1.0f);
 
     assert_int_equal(ops_linear(*state, y + 1, x + 1, w, bias + 1, M, N, K), ATTN_OK);
     product_reference(ref, mag, x + 1, w, bias + 1, OPS_B_TRANSPOSED, 1, M, N, K);
@@ -281,9 +266,9 @@ static void check_layer_norm(ops_ctx *ctx, int64_t rows, int64_t dim, float eps,
     float *beta = alloc_floats((size_t)dim);
     double *ref = alloc_doubles(n);
     double *mag = alloc_doubles(n);
-    fill(x, n, &seed, 1.0f, 5.0f);
-    fill(gamma, (size_t)dim, &seed, 0.5f, 1.5f);
-    fill(beta, (size_t)dim, &seed, -1.0f, 1.0f);
+    tu_fill(x, n, &seed, 1.0f, 5.0f);
+    tu_fill(gamma, (size_t)dim, &seed, 0.5f, 1.5f);
+    tu_fill(beta, (size_t)dim, &seed, -1.0f, 1.0f);
     layer_norm_reference(ref, mag, x, gamma, beta, eps, rows, dim);
 
     const attn_status rc = ops_layer_norm(ctx, y, x, gamma, beta, eps, rows, dim);
@@ -336,9 +321,9 @@ static void test_layer_norm_in_place_equals_out_of_place(void **state)
     float *x = alloc_floats(n), *y = alloc_floats(n);
     float *gamma = alloc_floats((size_t)dim), *beta = alloc_floats((size_t)dim);
     uint64_t seed = 11;
-    fill(x, n, &seed, -2.0f, 4.0f);
-    fill(gamma, (size_t)dim, &seed, 0.5f, 1.5f);
-    fill(beta, (size_t)dim, &seed, -1.0f, 1.0f);
+    tu_fill(x, n, &seed, -2.0f, 4.0f);
+    tu_fill(gamma, (size_t)dim, &seed, 0.5f, 1.5f);
+    tu_fill(beta, (size_t)dim, &seed, -1.0f, 1.0f);
 
     assert_int_equal(ops_layer_norm(*state, y, x, gamma, beta, 1e-5f, rows, dim), ATTN_OK);
     assert_int_equal(ops_layer_norm(*state, x, x, gamma, beta, 1e-5f, rows, dim), ATTN_OK);
@@ -361,9 +346,9 @@ static void test_same_shape_reuses_its_primitive_and_gives_identical_results(voi
     float *first = alloc_floats((size_t)(LM * N));
     float *again = alloc_floats((size_t)(LM * N));
     uint64_t seed = 3;
-    fill(a, (size_t)(LM * K), &seed, -1.0f, 1.0f);
-    fill(w, (size_t)(B * N * K), &seed, -1.0f, 1.0f);
-    fill(bias, (size_t)N, &seed, -1.0f, 1.0f);
+    tu_fill(a, (size_t)(LM * K), &seed, -1.0f, 1.0f);
+    tu_fill(w, (size_t)(B * N * K), &seed, -1.0f, 1.0f);
+    tu_fill(bias, (size_t)N, &seed, -1.0f, 1.0f);
     assert_int_equal(ops_ctx_primitive_count(ctx), 0);
 
     assert_int_equal(ops_linear(ctx, first, a, w, bias, LM, N, K), ATTN_OK);
@@ -398,10 +383,10 @@ static void test_each_new_shape_or_setting_creates_one_primitive(void **state)
     enum { M = OPS_SGEMM_MAX_M + 2 }; /* linears large enough for a primitive */
     float a[M * 8], b[8 * 8], c[M * 8], bias[8], g[8];
     uint64_t seed = 9;
-    fill(a, M * 8, &seed, -1.0f, 1.0f);
-    fill(b, 64, &seed, -1.0f, 1.0f);
-    fill(bias, 8, &seed, -1.0f, 1.0f);
-    fill(g, 8, &seed, 0.5f, 1.5f);
+    tu_fill(a, M * 8, &seed, -1.0f, 1.0f);
+    tu_fill(b, 64, &seed, -1.0f, 1.0f);
+    tu_fill(bias, 8, &seed, -1.0f, 1.0f);
+    tu_fill(g, 8, &seed, 0.5f, 1.5f);
 
     assert_int_equal(ops_linear(ctx, c, a, b, NULL, M, 8, 8), ATTN_OK);
     assert_int_equal(ops_linear(ctx, c, a, b, bias, M, 8, 8), ATTN_OK);
@@ -450,8 +435,8 @@ static void test_linear_without_bias_ignores_what_y_held(void **state)
         float *y = alloc_floats((size_t)(M * N));
         double *ref = alloc_doubles((size_t)(M * N)), *mag = alloc_doubles((size_t)(M * N));
         uint64_t seed = 8000 + i;
-        fill(x, (size_t)(M * K), &seed, -1.0f, 1.0f);
-        fill(w, (size_t)(N * K), &seed, -1.0f, 1.0f);
+        tu_fill(x, (size_t)(M * K), &seed, -1.0f, 1.0f);
+        tu_fill(w, (size_t)(N * K), &seed, -1.0f, 1.0f);
         for (int64_t j = 0; j < M * N; j++)
             y[j] = NAN;
         assert_int_equal(ops_linear(*state, y, x, w, NULL, M, N, K), ATTN_OK);

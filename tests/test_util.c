@@ -67,3 +67,19 @@ void tu_assert_fails_impl(attn_status got, attn_status want, const char *file, i
                      attn_last_error(), needle);
     va_end(ap);
 }
+
+uint64_t tu_splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+void tu_fill(float *p, size_t n, uint64_t *state, float lo, float hi)
+{
+    for (size_t i = 0; i < n; i++) {
+        const float u = (float)(tu_splitmix64(state) >> 40) * 0x1p-24f;
+        p[i] = lo + (hi - lo) * u;
+    }
+}

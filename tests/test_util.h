@@ -23,6 +23,11 @@ void tu_remove_tree(char *dir);
 void tu_write_file(const char *dir, const char *name, const void *data, size_t len);
 void tu_write_text(const char *dir, const char *name, const char *text);
 
+/* A seeded pseudo-random stream (splitmix64), and n floats uniform in
+ * [lo, hi) drawn from it, each exactly representable. */
+uint64_t tu_splitmix64(uint64_t *state);
+void tu_fill(float *p, size_t n, uint64_t *state, float lo, float hi);
+
 /* Asserts that `got` is `want` and that attn_last_error() contains every
  * string in the NULL-terminated list. */
 #define tu_assert_fails(got, want, ...) \

@@ -13,12 +13,7 @@ attn_status marian_build(const arch_input *in, nn_spec *spec)
         return st;
     spec->pre_norm = false;
     nn_positions_marian(in->model->tables, rows, d);
-    nn_stack *sides[] = { &spec->enc, &spec->dec };
-    for (int i = 0; i < 2; i++) {
-        sides[i]->pos_kind = NN_POS_TABLE;
-        sides[i]->pos_table = in->model->tables;
-        sides[i]->pos_rows = rows;
-    }
+    s2s_computed_positions(in, spec, NN_POS_TABLE, rows);
     st = s2s_layers(in, spec, "model.encoder", false, &spec->enc);
     if (st == ATTN_OK)
         st = s2s_layers(in, spec, "model.decoder", true, &spec->dec);

@@ -187,6 +187,17 @@ attn_status s2s_learned_positions(const arch_input *in, const nn_spec *spec,
     return arch_weight(in, name, stack->pos_rows, spec->d_model, &stack->pos_table);
 }
 
+void s2s_computed_positions(const arch_input *in, nn_spec *spec, nn_pos_kind kind,
+                            int64_t rows)
+{
+    nn_stack *sides[] = { &spec->enc, &spec->dec };
+    for (int i = 0; i < 2; i++) {
+        sides[i]->pos_kind = kind;
+        sides[i]->pos_table = in->model->tables;
+        sides[i]->pos_rows = rows;
+    }
+}
+
 attn_status s2s_logits_bias(const arch_input *in, nn_spec *spec)
 {
     return arch_weight_optional(in, "final_logits_bias", spec->out_vocab, 0, &spec->logits_bias);

@@ -30,6 +30,10 @@ attn_status s2s_norm(const arch_input *in, const nn_spec *spec, const char *pref
 attn_status s2s_learned_positions(const arch_input *in, const nn_spec *spec,
                                   const char *prefix, nn_stack *stack);
 
+/* Points both sides at the computed position table of `rows` rows. */
+void s2s_computed_positions(const arch_input *in, nn_spec *spec, nn_pos_kind kind,
+                            int64_t rows);
+
 /* final_logits_bias (1, out_vocab). */
 attn_status s2s_logits_bias(const arch_input *in, nn_spec *spec);
 

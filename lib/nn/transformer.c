@@ -129,6 +129,19 @@ static attn_status attend(const nn_spec *spec, ops_ctx *ops, const nn_attention 
     return st;
 }
 
+// in (n, d) -> q, k, v (n, d) in s
+static attn_status project_qkv(const nn_spec *spec, ops_ctx *ops, const nn_attention *a,
+                               const float *in, nn_scratch *s, int64_t n)
+{
+    const int64_t d = spec->d_model;
+    attn_status st = linear(ops, &a->q, s->q, in, n, d, d);
+    if (st == ATTN_OK)
+        st = linear(ops, &a->k, s->k, in, n, d, d);
+    if (st == ATTN_OK)
+        st = linear(ops, &a->v, s->v, in, n, d, d);
+    return st;
+}
+
 // x (batch, len, d): self-attention over the valid keys of each row
 static attn_status encoder_layer(const nn_spec *spec, ops_ctx *ops, const nn_layer *l,
                                  nn_scratch *s, const int32_t *lengths, int64_t batch,
@@ -138,11 +151,7 @@ static attn_status encoder_layer(const nn_spec *spec, ops_ctx *ops, const nn_lay
     const float *in;
     attn_status st = sub_input(spec, ops, &l->self_norm, s, n, &in);
     if (st == ATTN_OK)
-        st = linear(ops, &l->self_attn.q, s->q, in, n, d, d);
-    if (st == ATTN_OK)
-        st = linear(ops, &l->self_attn.k, s->k, in, n, d, d);
-    if (st == ATTN_OK)
-        st = linear(ops, &l->self_attn.v, s->v, in, n, d, d);
+        st = project_qkv(spec, ops, &l->self_attn, in, s, n);
     if (st != ATTN_OK)
         return st;
     to_heads(s->kh, s->k, batch, len, heads, d / heads, len, 0);
@@ -221,11 +230,7 @@ static attn_status decoder_layer(const nn_spec *spec, ops_ctx *ops, int64_t inde
 
     attn_status st = sub_input(spec, ops, &l->self_norm, s, n, &in);
     if (st == ATTN_OK)
-        st = linear(ops, &l->self_attn.q, s->q, in, n, d, d);
-    if (st == ATTN_OK)
-        st = linear(ops, &l->self_attn.k, s->k, in, n, d, d);
-    if (st == ATTN_OK)
-        st = linear(ops, &l->self_attn.v, s->v, in, n, d, d);
+        st = project_qkv(spec, ops, &l->self_attn, in, s, n);
     if (st != ATTN_OK)
         return st;
     to_heads(cache_k, s->k, rows, tq, heads, dh, dec->max_steps, dec->steps);
