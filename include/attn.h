@@ -285,6 +285,46 @@ ATTN_API attn_status attn_decoder_forward(attn_session *session, const attn_enco
 ATTN_API attn_status attn_decoder_cross_attention(attn_session *session, size_t layer,
                                                   const float **weights, size_t *src_len);
 
+/* ------------------------------------------------------------- generation */
+
+/* The outputs of one generation call: for each input, its hypotheses best
+ * first, each with its token ids and score. Immutable; owns everything it
+ * hands out. */
+typedef struct attn_result attn_result;
+
+/* Generates target token ids for every sequence of `encoding`, exactly as
+ * transformers' generate() does with the same settings: greedy decoding
+ * (num_beams 1) or beam search. Settings are resolved as generate()
+ * resolves them: `options` (scope "generate", transformers' names; see
+ * docs/options.md) over the model's generation_config.json (or config.json)
+ * over transformers' defaults. Finished inputs leave the batch.
+ * Errors: ATTN_E_INVALID_ARGUMENT (NULL arguments, an option that does not
+ * apply, is out of range or contradicts another, naming it),
+ * ATTN_E_UNSUPPORTED (a combination not implemented, named),
+ * ATTN_E_NO_MEMORY, ATTN_E_INTERNAL. Free the result with
+ * attn_result_free(). */
+ATTN_API attn_status attn_generate(attn_session *session, const attn_encoding *encoding,
+                                   const attn_options *options, attn_result **out);
+
+/* The number of inputs, and of hypotheses for input i (num_return_sequences
+ * for beam search, 1 for greedy). 0 for a NULL result or i out of range. */
+ATTN_API size_t attn_result_count(const attn_result *result);
+ATTN_API size_t attn_result_hypotheses(const attn_result *result, size_t i);
+
+/* Hypothesis j of input i: *tokens points to *count generated token ids
+ * (the decoder start token excluded; an end-of-sequence token included
+ * when one was generated), owned by the result. *score is the
+ * length-normalised log-probability for beam search (transformers'
+ * sequences_scores) and the sum of the chosen tokens' log-probabilities
+ * for greedy decoding. Any output pointer may be NULL.
+ * Errors: ATTN_E_INVALID_ARGUMENT (NULL result, i or j out of range). */
+ATTN_API attn_status attn_result_hypothesis(const attn_result *result, size_t i, size_t j,
+                                            const int32_t **tokens, size_t *count,
+                                            float *score);
+
+/* Frees a result; NULL is ignored. */
+ATTN_API void attn_result_free(attn_result *result);
+
 #ifdef __cplusplus
 }
 #endif

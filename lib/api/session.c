@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/handles.h"
+#include "api/session.h"
 #include "base/checked.h"
 #include "base/error.h"
 #include "base/options.h"
@@ -31,7 +32,9 @@ struct attn_session {
     ops_ctx *ops;
     int threads;                /* 0: OpenMP's own setting */
     grow_buffer scratch;        /* nn_scratch for the largest call */
-    grow_buffer cache;          /* decoder self-attention keys and values */
+    grow_buffer cache, spare;   /* decoder self-attention keys and values, and
+                                   the buffer a reorder gathers into */
+    int64_t cache_half;         /* floats from the keys to the values */
     grow_buffer logits, probs, alignment;
     int64_t *src_row;           /* (rows) */
     int32_t *src_len;           /* (rows) */
@@ -96,8 +99,8 @@ void attn_session_free(attn_session *session)
 {
     if (!session)
         return;
-    grow_buffer *buffers[] = { &session->scratch, &session->cache, &session->logits,
-                               &session->probs, &session->alignment };
+    grow_buffer *buffers[] = { &session->scratch, &session->cache, &session->spare,
+                               &session->logits, &session->probs, &session->alignment };
     for (size_t i = 0; i < sizeof buffers / sizeof buffers[0]; i++)
         free(buffers[i]->data);
     free(session->src_row);
@@ -297,6 +300,7 @@ attn_status attn_decoder_begin(attn_session *session, const attn_encoding *encod
     attn_status st = grow(&session->cache, (int64_t)cache, "the self-attention cache");
     if (st != ATTN_OK)
         return st;
+    session->cache_half = (int64_t)cache / 2;
     for (size_t r = 0; r < rows; r++) {
         session->src_row[r] = (int64_t)(src_rows ? src_rows[r] : r);
         session->src_len[r] = encoding->lengths[session->src_row[r]];
@@ -307,7 +311,7 @@ attn_status attn_decoder_begin(attn_session *session, const attn_encoding *encod
         .src_row = session->src_row, .src_len = session->src_len,
         .src_batch = encoding->batch, .src_max = encoding->max_len,
         .cache_k = session->cache.data,
-        .cache_v = session->cache.data + (int64_t)cache / 2,
+        .cache_v = session->cache.data + session->cache_half,
         .max_steps = (int64_t)max_steps,
     };
     st = reserve_step(session, 1);
@@ -351,6 +355,47 @@ attn_status attn_decoder_step(attn_session *session, const int32_t *tokens, size
         return st;
     session->last_count = (int64_t)count;
     *logits = session->logits.data;
+    return ATTN_OK;
+}
+
+const attn_model *session_model(const attn_session *session)
+{
+    return session->model;
+}
+
+attn_status session_reorder(attn_session *session, const int64_t *parent, int64_t rows)
+{
+    nn_decoder *dec = &session->dec;
+    const nn_spec *spec = session->spec;
+    attn_status st = grow(&session->spare, 2 * session->cache_half, "the self-attention cache");
+    if (st != ATTN_OK)
+        return st;
+    // cache (layers, rows, heads, max_steps, dh): gather rows, first `steps` positions
+    const int64_t heads = spec->dec.heads, dh = spec->d_model / heads;
+    const int64_t row_floats = heads * dec->max_steps * dh;
+    float *dst_k = session->spare.data, *dst_v = dst_k + session->cache_half;
+    for (int64_t l = 0; l < spec->dec.layers; l++)
+        for (int64_t r = 0; r < rows; r++)
+            for (int64_t h = 0; h < heads; h++) {
+                const int64_t from = (l * dec->rows + parent[r]) * row_floats + h * dec->max_steps * dh;
+                const int64_t to = (l * rows + r) * row_floats + h * dec->max_steps * dh;
+                memcpy(dst_k + to, dec->cache_k + from, (size_t)(dec->steps * dh) * sizeof(float));
+                memcpy(dst_v + to, dec->cache_v + from, (size_t)(dec->steps * dh) * sizeof(float));
+            }
+    grow_buffer swap = session->cache;
+    session->cache = session->spare;
+    session->spare = swap;
+    dec->cache_k = dst_k;
+    dec->cache_v = dst_v;
+    /* A row's parent reads the same source as the row (beams of one item),
+     * or sits at a higher index (finished items leaving), so rewriting in
+     * place never reads a changed entry that differs. */
+    for (int64_t r = 0; r < rows; r++) {
+        session->src_row[r] = session->src_row[parent[r]];
+        session->src_len[r] = session->src_len[parent[r]];
+    }
+    dec->rows = rows;
+    session->last_count = 0;
     return ATTN_OK;
 }
 

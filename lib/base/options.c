@@ -10,23 +10,55 @@
 
 #include "base/error.h"
 
-typedef enum { OPT_INT, OPT_FLOAT, OPT_STR } opt_type;
+/* Value types, as a bit set of what an option accepts. */
+typedef enum { OPT_INT = 1, OPT_FLOAT = 2, OPT_STR = 4 } opt_type;
+#define OPT_NUMBER (OPT_INT | OPT_FLOAT)
 
 typedef struct {
     const char *name;
-    opt_type type;
+    unsigned types;  /* opt_type bits */
     unsigned scope;
-    double min, max; /* inclusive range for OPT_INT and OPT_FLOAT */
+    double min, max; /* inclusive range for numbers */
 } opt_spec;
 
-/* Every option libattn understands. docs/options.md documents each one. */
+#define ID_MAX 2147483647.0
+#define LEN_MAX 1e9
+
+/* Every option libattn understands. docs/options.md documents each one.
+ * Generation options take transformers' names; list values (token lists,
+ * bad_words_ids) are JSON text and are checked where they are used. */
 static const opt_spec opt_registry[] = {
     { "use_mmap", OPT_INT, OPT_SCOPE_MODEL, 0, 1 },
     { "threads", OPT_INT, OPT_SCOPE_SESSION, 0, 1024 },
+    { "max_length", OPT_INT, OPT_SCOPE_GENERATE, 1, LEN_MAX },
+    { "max_new_tokens", OPT_INT, OPT_SCOPE_GENERATE, 0, LEN_MAX },
+    { "min_length", OPT_INT, OPT_SCOPE_GENERATE, 0, LEN_MAX },
+    { "min_new_tokens", OPT_INT, OPT_SCOPE_GENERATE, 0, LEN_MAX },
+    { "num_beams", OPT_INT, OPT_SCOPE_GENERATE, 1, 256 },
+    { "num_return_sequences", OPT_INT, OPT_SCOPE_GENERATE, 1, 256 },
+    { "length_penalty", OPT_NUMBER, OPT_SCOPE_GENERATE, -1e6, 1e6 },
+    { "early_stopping", OPT_INT | OPT_STR, OPT_SCOPE_GENERATE, 0, 1 },
+    { "no_repeat_ngram_size", OPT_INT, OPT_SCOPE_GENERATE, 0, LEN_MAX },
+    { "repetition_penalty", OPT_NUMBER, OPT_SCOPE_GENERATE, 1e-6, 1e6 },
+    { "bad_words_ids", OPT_STR, OPT_SCOPE_GENERATE, 0, 0 },
+    { "forced_bos_token_id", OPT_INT, OPT_SCOPE_GENERATE, 0, ID_MAX },
+    { "forced_eos_token_id", OPT_INT | OPT_STR, OPT_SCOPE_GENERATE, 0, ID_MAX },
+    { "suppress_tokens", OPT_STR, OPT_SCOPE_GENERATE, 0, 0 },
+    { "begin_suppress_tokens", OPT_STR, OPT_SCOPE_GENERATE, 0, 0 },
+    { "renormalize_logits", OPT_INT, OPT_SCOPE_GENERATE, 0, 1 },
+    { "do_sample", OPT_INT, OPT_SCOPE_GENERATE, 0, 1 },
+    { "temperature", OPT_NUMBER, OPT_SCOPE_GENERATE, 0, 1e6 },
+    { "top_k", OPT_INT, OPT_SCOPE_GENERATE, 0, ID_MAX },
+    { "top_p", OPT_NUMBER, OPT_SCOPE_GENERATE, 1e-9, 1 },
+    { "seed", OPT_INT, OPT_SCOPE_GENERATE, 0, 9007199254740991.0 },
+    { "decoder_start_token_id", OPT_INT, OPT_SCOPE_GENERATE, 0, ID_MAX },
+    { "eos_token_id", OPT_INT | OPT_STR, OPT_SCOPE_GENERATE, 0, ID_MAX },
+    { "pad_token_id", OPT_INT, OPT_SCOPE_GENERATE, 0, ID_MAX },
 };
 
 typedef struct {
     const opt_spec *spec;
+    opt_type type;   /* the type it was set with */
     union {
         int64_t i;
         double f;
@@ -39,7 +71,11 @@ struct attn_options {
     size_t count;
 };
 
-static const char *const opt_type_names[] = { "an integer", "a number", "a string" };
+static const char *opt_type_name(unsigned types)
+{
+    return types & OPT_STR ? (types & OPT_INT ? "an integer or a string" : "a string")
+           : types & OPT_FLOAT ? "a number" : "an integer";
+}
 
 static const opt_spec *opt_find_spec(const char *name)
 {
@@ -75,7 +111,7 @@ void attn_options_free(attn_options *options)
     if (!options)
         return;
     for (size_t i = 0; i < options->count; i++)
-        if (options->entries[i].spec->type == OPT_STR)
+        if (options->entries[i].type == OPT_STR)
             free(options->entries[i].value.s);
     free(options);
 }
@@ -93,9 +129,9 @@ static attn_status opt_validate(const attn_options *options, const char *name,
     if (!spec)
         return err_set(ATTN_E_INVALID_ARGUMENT,
                        "unknown option '%s' (docs/options.md lists the options)", name);
-    if (spec->type != type)
+    if (!(spec->types & type))
         return err_set(ATTN_E_INVALID_ARGUMENT, "option '%s' takes %s, not %s", name,
-                       opt_type_names[spec->type], opt_type_names[type]);
+                       opt_type_name(spec->types), opt_type_name(type));
     if (type != OPT_STR && (isnan(value) || value < spec->min || value > spec->max))
         return err_set(ATTN_E_INVALID_ARGUMENT,
                        "option '%s' = %g is out of range [%g, %g]", name, value,
@@ -104,16 +140,19 @@ static attn_status opt_validate(const attn_options *options, const char *name,
     return ATTN_OK;
 }
 
-/* The entry holding `spec`, added if the bag has none yet. The bag has a
- * slot per registered option, so there is always room. */
-static opt_entry *opt_slot(attn_options *options, const opt_spec *spec)
+/* The entry holding `spec`, now of `type`, added if the bag has none yet
+ * (the bag has a slot per registered option, so there is always room). A
+ * string it held before is freed. */
+static opt_entry *opt_slot(attn_options *options, const opt_spec *spec, opt_type type)
 {
     opt_entry *entry = (opt_entry *)opt_find_entry(options, spec->name);
-    if (entry)
-        return entry;
-    entry = &options->entries[options->count++];
-    entry->spec = spec;
-    entry->value.s = NULL;
+    if (!entry) {
+        entry = &options->entries[options->count++];
+        entry->spec = spec;
+    } else if (entry->type == OPT_STR) {
+        free(entry->value.s);
+    }
+    entry->type = type;
     return entry;
 }
 
@@ -124,7 +163,7 @@ attn_status attn_options_set_int(attn_options *options, const char *name, int64_
                                   "attn_options_set_int", &spec);
     if (st != ATTN_OK)
         return st;
-    opt_slot(options, spec)->value.i = value;
+    opt_slot(options, spec, OPT_INT)->value.i = value;
     return ATTN_OK;
 }
 
@@ -135,7 +174,7 @@ attn_status attn_options_set_float(attn_options *options, const char *name, doub
                                   "attn_options_set_float", &spec);
     if (st != ATTN_OK)
         return st;
-    opt_slot(options, spec)->value.f = value;
+    opt_slot(options, spec, OPT_FLOAT)->value.f = value;
     return ATTN_OK;
 }
 
@@ -150,9 +189,7 @@ attn_status attn_options_set_str(attn_options *options, const char *name, const 
     char *copy = strdup(value);
     if (!copy)
         return err_no_memory("an option value");
-    opt_entry *entry = opt_slot(options, spec);
-    free(entry->value.s);
-    entry->value.s = copy;
+    opt_slot(options, spec, OPT_STR)->value.s = copy;
     return ATTN_OK;
 }
 
@@ -170,17 +207,25 @@ attn_status opt_check_scope(const attn_options *options, unsigned scope, const c
 int64_t opt_get_int(const attn_options *options, const char *name, int64_t fallback)
 {
     const opt_entry *entry = opt_find_entry(options, name);
-    return entry ? entry->value.i : fallback;
+    return entry && entry->type == OPT_INT ? entry->value.i : fallback;
 }
 
-double opt_get_float(const attn_options *options, const char *name, double fallback)
+json_t *opt_to_json(const attn_options *options, unsigned scope)
 {
-    const opt_entry *entry = opt_find_entry(options, name);
-    return entry ? entry->value.f : fallback;
-}
-
-const char *opt_get_str(const attn_options *options, const char *name, const char *fallback)
-{
-    const opt_entry *entry = opt_find_entry(options, name);
-    return entry ? entry->value.s : fallback;
+    json_t *obj = json_object();
+    for (size_t i = 0; obj && options && i < options->count; i++) {
+        const opt_entry *e = &options->entries[i];
+        if (!(e->spec->scope & scope))
+            continue;
+        json_t *v = e->type == OPT_INT ? json_integer(e->value.i)
+                    : e->type == OPT_FLOAT ? json_real(e->value.f)
+                    : json_loads(e->value.s, JSON_DECODE_ANY, NULL);
+        if (!v && e->type == OPT_STR)
+            v = json_string(e->value.s); /* a plain word such as "never" */
+        if (!v || json_object_set_new(obj, e->spec->name, v) != 0) {
+            json_decref(obj);
+            return NULL;
+        }
+    }
+    return obj;
 }

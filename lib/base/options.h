@@ -4,6 +4,7 @@
 #ifndef ATTN_BASE_OPTIONS_H
 #define ATTN_BASE_OPTIONS_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "attn.h"
@@ -12,6 +13,7 @@
 enum {
     OPT_SCOPE_MODEL = 1u << 0,   /* attn_model_load */
     OPT_SCOPE_SESSION = 1u << 1, /* attn_session_create */
+    OPT_SCOPE_GENERATE = 1u << 2, /* attn_generate */
 };
 
 /* Fails with ATTN_E_INVALID_ARGUMENT naming the first option in `options`
@@ -19,11 +21,14 @@ enum {
 attn_status opt_check_scope(const attn_options *options, unsigned scope,
                             const char *function);
 
-/* The value of an option, or `fallback` when the bag is NULL or does not
- * hold it. The name must be a registered option of that type. */
+/* The integer value of an option, or `fallback` when the bag is NULL or
+ * does not hold it as an integer. */
 int64_t opt_get_int(const attn_options *options, const char *name, int64_t fallback);
-double opt_get_float(const attn_options *options, const char *name, double fallback);
-const char *opt_get_str(const attn_options *options, const char *name,
-                        const char *fallback);
+
+/* The options of `scope` as a JSON object with the same keys as a
+ * generation_config.json: numbers as numbers, strings parsed as JSON where
+ * they are JSON (token lists) and kept as strings otherwise ("never").
+ * NULL when out of memory; the caller owns the result. */
+json_t *opt_to_json(const attn_options *options, unsigned scope);
 
 #endif

@@ -1,0 +1,92 @@
+/* processors.c - see processors.h. Each processor follows the formula of
+ * its transformers namesake in logits_process.py. */
+#include "decode/processors.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+// RepetitionPenaltyLogitsProcessor: each distinct token seen once
+static void repetition_penalty(const gen_config *c, const int32_t *ids, int64_t len,
+                               float *scores, uint32_t *seen, uint32_t stamp)
+{
+    const float p = (float)c->repetition_penalty;
+    for (int64_t i = 0; i < len; i++) {
+        const int32_t t = ids[i];
+        if (seen[t] == stamp)
+            continue;
+        seen[t] = stamp;
+        scores[t] = scores[t] < 0 ? scores[t] * p : scores[t] / p;
+    }
+}
+
+// NoRepeatNGramLogitsProcessor: ban what would repeat an n-gram of ids
+static void no_repeat_ngram(int64_t n, const int32_t *ids, int64_t len, float *scores)
+{
+    if (len + 1 < n)
+        return;
+    const int32_t *prefix = ids + len - (n - 1);
+    for (int64_t j = 0; j + n <= len; j++)
+        if (memcmp(ids + j, prefix, (size_t)(n - 1) * sizeof *ids) == 0)
+            scores[ids[j + n - 1]] = -INFINITY;
+}
+
+// NoBadWordsLogitsProcessor: a word's last token when its prefix just ended
+static void bad_words(const gen_config *c, const int32_t *ids, int64_t len, float *scores)
+{
+    for (int64_t w = 0; w < c->bad_count; w++) {
+        const int32_t *word = c->bad_words + c->bad_start[w];
+        const int64_t n = c->bad_start[w + 1] - c->bad_start[w];
+        if (n - 1 <= len &&
+            memcmp(ids + len - (n - 1), word, (size_t)(n - 1) * sizeof *ids) == 0)
+            scores[word[n - 1]] = -INFINITY;
+    }
+}
+
+static void only(float *scores, int64_t vocab, const int32_t *keep, int64_t count)
+{
+    for (int64_t i = 0; i < vocab; i++)
+        scores[i] = -INFINITY;
+    for (int64_t i = 0; i < count; i++)
+        scores[keep[i]] = 0.0f;
+}
+
+static void ban(float *scores, const int32_t *tokens, int64_t count)
+{
+    for (int64_t i = 0; i < count; i++)
+        scores[tokens[i]] = -INFINITY;
+}
+
+void proc_log_softmax(float *x, int64_t n)
+{
+    float max = -INFINITY;
+    for (int64_t i = 0; i < n; i++)
+        max = x[i] > max ? x[i] : max;
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n; i++)
+        sum += expf(x[i] - max);
+    const float log_sum = logf(sum);
+    for (int64_t i = 0; i < n; i++)
+        x[i] = x[i] - max - log_sum;
+}
+
+void proc_apply(const gen_config *c, const int32_t *ids, int64_t len, float *scores,
+                int64_t vocab, uint32_t *seen, uint32_t stamp)
+{
+    if (c->repetition_penalty != 1.0)
+        repetition_penalty(c, ids, len, scores, seen, stamp);
+    if (c->no_repeat_ngram_size > 0)
+        no_repeat_ngram(c->no_repeat_ngram_size, ids, len, scores);
+    bad_words(c, ids, len, scores);
+    if (len < c->min_length)
+        ban(scores, c->eos, c->eos_count);
+    if (c->forced_bos >= 0 && len == 1)
+        only(scores, vocab, &c->forced_bos, 1);
+    if (c->forced_eos_count > 0 && len == c->max_length - 1)
+        only(scores, vocab, c->forced_eos, c->forced_eos_count);
+    ban(scores, c->suppress, c->suppress_count);
+    if (len == c->begin_suppress_index)
+        ban(scores, c->begin_suppress, c->begin_suppress_count);
+    if (c->renormalize)
+        proc_log_softmax(scores, vocab);
+}

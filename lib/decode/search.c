@@ -1,0 +1,415 @@
+/* search.c - see search.h. Rows carry their token history; after every
+ * step the rows still running are gathered (decoder.reorder), so finished
+ * items leave the batch. */
+#include "decode/search.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "decode/processors.h"
+
+/* The working state of one search. */
+typedef struct {
+    const gen_config *c;
+    const search_decoder *dec;
+    int64_t vocab, width;         /* width: max_length, the row history capacity */
+    int64_t rows;                 /* running rows */
+    int32_t *hist, *next_hist;    /* (capacity rows, width): tokens incl. start */
+    int64_t *item, *next_item;    /* (capacity rows): item of each row */
+    float *score, *next_score;    /* (capacity rows): beam running score */
+    int64_t *parent;              /* (capacity rows) */
+    int32_t *last;                /* (capacity rows): tokens fed next */
+    float *scores;                /* (vocab * num_beams) processed scores */
+    uint32_t *seen;               /* (vocab) for the repetition penalty */
+    uint32_t stamp;
+    int64_t len;                  /* tokens per row so far, start included */
+} search_state;
+
+static bool is_eos(const gen_config *c, int32_t t)
+{
+    for (int64_t i = 0; i < c->eos_count; i++)
+        if (c->eos[i] == t)
+            return true;
+    return false;
+}
+
+static attn_status state_init(search_state *s, const gen_config *c, const search_decoder *dec,
+                              int64_t rows)
+{
+    memset(s, 0, sizeof *s);
+    s->c = c;
+    s->dec = dec;
+    s->vocab = dec->vocab;
+    s->width = c->max_length;
+    s->rows = rows;
+    s->len = 1;
+    const size_t r = (size_t)rows, w = (size_t)s->width, v = (size_t)s->vocab;
+    s->hist = malloc(r * w * sizeof *s->hist);
+    s->next_hist = malloc(r * w * sizeof *s->next_hist);
+    s->item = malloc(r * sizeof *s->item);
+    s->next_item = malloc(r * sizeof *s->next_item);
+    s->score = calloc(r, sizeof *s->score);
+    s->next_score = calloc(r, sizeof *s->next_score);
+    s->parent = malloc(r * sizeof *s->parent);
+    s->last = malloc(r * sizeof *s->last);
+    s->scores = malloc(v * (size_t)c->num_beams * sizeof *s->scores);
+    s->seen = calloc(v, sizeof *s->seen);
+    if (!s->hist || !s->next_hist || !s->item || !s->next_item || !s->score ||
+        !s->next_score || !s->parent || !s->last || !s->scores || !s->seen)
+        return err_no_memory("the search state");
+    for (int64_t i = 0; i < rows; i++) {
+        s->hist[i * s->width] = c->decoder_start;
+        s->item[i] = i / c->num_beams;
+        s->last[i] = c->decoder_start;
+    }
+    return ATTN_OK;
+}
+
+static void state_free(search_state *s)
+{
+    void *p[] = { s->hist, s->next_hist, s->item, s->next_item, s->score, s->next_score,
+                  s->parent, s->last, s->scores, s->seen };
+    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
+        free(p[i]);
+}
+
+/* Row r's processed scores for the step about to be taken, into out. */
+static void row_scores(search_state *s, int64_t r, const float *logits, bool log_probs,
+                       float *out)
+{
+    memcpy(out, logits + r * s->vocab, (size_t)s->vocab * sizeof *out);
+    if (log_probs)
+        proc_log_softmax(out, s->vocab);
+    proc_apply(s->c, s->hist + r * s->width, s->len, out, s->vocab, s->seen, ++s->stamp);
+}
+
+/* Makes the gathered rows current: next_* become the state and the
+ * decoder follows. */
+static attn_status commit_rows(search_state *s, int64_t rows)
+{
+    int32_t *h = s->hist;
+    s->hist = s->next_hist;
+    s->next_hist = h;
+    int64_t *it = s->item;
+    s->item = s->next_item;
+    s->next_item = it;
+    float *sc = s->score;
+    s->score = s->next_score;
+    s->next_score = sc;
+    s->rows = rows;
+    s->len++;
+    return rows > 0 ? s->dec->reorder(s->dec->ctx, s->parent, rows) : ATTN_OK;
+}
+
+/* Copies row r's history plus `token` into next row n. */
+static void extend(search_state *s, int64_t r, int64_t n, int32_t token)
+{
+    memcpy(s->next_hist + n * s->width, s->hist + r * s->width, (size_t)s->len * sizeof(int32_t));
+    s->next_hist[n * s->width + s->len] = token;
+    s->parent[n] = r;
+    s->last[n] = token;
+}
+
+static attn_status result_alloc(search_result *out, int64_t items, int64_t per_item,
+                                int64_t width)
+{
+    memset(out, 0, sizeof *out);
+    out->items = items;
+    out->per_item = per_item;
+    out->stride = width;
+    const size_t n = (size_t)(items * per_item);
+    out->tokens = malloc(n * (size_t)width * sizeof *out->tokens);
+    out->lengths = calloc(n, sizeof *out->lengths);
+    out->scores = calloc(n, sizeof *out->scores);
+    if (!out->tokens || !out->lengths || !out->scores)
+        return err_no_memory("the search results");
+    return ATTN_OK;
+}
+
+/* ------------------------------------------------------------------ greedy */
+
+static attn_status greedy(search_state *s, search_result *out)
+{
+    const gen_config *c = s->c;
+    const float *logits;
+    float *row = s->scores;
+    while (s->rows > 0) {
+        attn_status st = s->dec->step(s->dec->ctx, s->last, &logits);
+        if (st != ATTN_OK)
+            return st;
+        int64_t kept = 0;
+        for (int64_t r = 0; r < s->rows; r++) {
+            row_scores(s, r, logits, false, row);
+            int64_t best = 0;
+            for (int64_t v = 1; v < s->vocab; v++)
+                if (row[v] > row[best])
+                    best = v;
+            /* The score reported is the log-probability of the choice. */
+            proc_log_softmax(row, s->vocab);
+            const float logprob = row[best];
+            const int64_t i = s->item[r];
+            const bool done = is_eos(c, (int32_t)best) || s->len + 1 >= c->max_length;
+            if (done) {
+                memcpy(out->tokens + i * out->stride, s->hist + r * s->width + 1,
+                       (size_t)(s->len - 1) * sizeof(int32_t));
+                out->tokens[i * out->stride + s->len - 1] = (int32_t)best;
+                out->lengths[i] = s->len;
+                out->scores[i] = s->score[r] + logprob;
+                continue;
+            }
+            extend(s, r, kept, (int32_t)best);
+            s->next_item[kept] = i;
+            s->next_score[kept] = s->score[r] + logprob;
+            kept++;
+        }
+        st = commit_rows(s, kept);
+        if (st != ATTN_OK)
+            return st;
+    }
+    return ATTN_OK;
+}
+
+/* ------------------------------------------------------------- beam search */
+
+/* The finished hypotheses of one item (BeamHypotheses); scores are kept
+ * in double, as Python keeps them, for the comparisons. */
+typedef struct {
+    int64_t count;
+    double worst;
+    double score[GEN_MAX_BEAMS];
+    bool done;
+} beam_pool;
+
+typedef struct {
+    float score;
+    int64_t beam;   /* row within the item */
+    int32_t token;
+} candidate;
+
+/* Keeps the k best candidates in `top` (a min-heap on score by the time
+ * all are pushed; sorted descending at the end by sort_candidates). */
+static void heap_push(candidate *top, int64_t *n, int64_t k, candidate c)
+{
+    if (*n == k) {
+        if (!(c.score > top[0].score))
+            return;
+        top[0] = c;
+        for (int64_t i = 0;;) { /* sift down */
+            int64_t l = 2 * i + 1, r = l + 1, m = i;
+            if (l < k && top[l].score < top[m].score)
+                m = l;
+            if (r < k && top[r].score < top[m].score)
+                m = r;
+            if (m == i)
+                break;
+            candidate t = top[i];
+            top[i] = top[m];
+            top[m] = t;
+            i = m;
+        }
+        return;
+    }
+    int64_t i = (*n)++;
+    top[i] = c;
+    while (i > 0 && top[(i - 1) / 2].score > top[i].score) { /* sift up */
+        candidate t = top[i];
+        top[i] = top[(i - 1) / 2];
+        top[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
+}
+
+static int candidate_desc(const void *a, const void *b)
+{
+    const candidate *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    /* torch.topk keeps equal values in index order */
+    int64_t ix = x->beam, iy = y->beam;
+    return ix != iy ? (ix < iy ? -1 : 1) : (x->token < y->token ? -1 : x->token > y->token);
+}
+
+/* BeamHypotheses.add: keeps the num_beams best of item i. Hypothesis
+ * tokens are the history after the start token, plus eos[0] when `eos`. */
+static void pool_add(search_state *s, search_result *out, beam_pool *pool, int64_t i,
+                     const int32_t *hist, int64_t len, double sum, int64_t generated, bool eos)
+{
+    const gen_config *c = s->c;
+    const int64_t nb = c->num_beams;
+    const double score = sum / pow((double)generated, c->length_penalty);
+    if (!(pool->count < nb || score > pool->worst))
+        return;
+    int64_t slot = pool->count;
+    if (pool->count == nb) { /* replace the worst */
+        slot = 0;
+        for (int64_t j = 1; j < nb; j++)
+            if (pool->score[j] < pool->score[slot])
+                slot = j;
+    } else {
+        pool->count++;
+    }
+    pool->score[slot] = score;
+    int32_t *dst = out->tokens + (i * nb + slot) * out->stride;
+    memcpy(dst, hist + 1, (size_t)(len - 1) * sizeof *dst);
+    int64_t n = len - 1;
+    if (eos)
+        dst[n++] = c->eos[0];
+    out->lengths[i * nb + slot] = n;
+    out->scores[i * nb + slot] = (float)score;
+    pool->worst = INFINITY;
+    for (int64_t j = 0; j < pool->count; j++)
+        pool->worst = fmin(pool->worst, pool->score[j]);
+}
+
+static bool pool_is_done(const search_state *s, const beam_pool *pool, double best, int64_t len)
+{
+    const gen_config *c = s->c;
+    if (pool->count < c->num_beams)
+        return false;
+    if (c->early_stopping == GEN_STOP_EARLY)
+        return true;
+    int64_t horizon = len - 1;
+    if (c->early_stopping == GEN_STOP_NEVER && c->length_penalty > 0.0)
+        horizon = c->max_length - 1;
+    return pool->worst >= best / pow((double)horizon, c->length_penalty);
+}
+
+static attn_status beam_search(search_state *s, beam_pool *pools, search_result *out)
+{
+    const gen_config *c = s->c;
+    const int64_t nb = c->num_beams, V = s->vocab;
+    const int64_t k = (c->eos_count + 1 > 2 ? c->eos_count + 1 : 2) * nb;
+    candidate *top = malloc((size_t)k * sizeof *top);
+    if (!top)
+        return err_no_memory("beam candidates");
+    for (int64_t r = 0; r < s->rows; r++) /* only beam 0 expands at first */
+        s->score[r] = r % nb ? -1e9f : 0.0f;
+    attn_status st = ATTN_OK;
+    while (s->rows > 0 && st == ATTN_OK) {
+        const float *logits;
+        st = s->dec->step(s->dec->ctx, s->last, &logits);
+        if (st != ATTN_OK)
+            break;
+        int64_t kept = 0;
+        for (int64_t first = 0; first < s->rows; first += nb) {
+            const int64_t i = s->item[first];
+            int64_t n = 0;
+            for (int64_t b = 0; b < nb; b++) {
+                float *row = s->scores + b * V;
+                row_scores(s, first + b, logits, true, row);
+                for (int64_t v = 0; v < V; v++)
+                    heap_push(top, &n, k, (candidate){ row[v] + s->score[first + b], b,
+                                                       (int32_t)v });
+            }
+            qsort(top, (size_t)n, sizeof *top, candidate_desc);
+            int64_t beams = 0;
+            for (int64_t rank = 0; rank < n && beams < nb; rank++) {
+                const int64_t parent = first + top[rank].beam;
+                if (is_eos(c, top[rank].token)) {
+                    if (rank < nb)
+                        pool_add(s, out, &pools[i], i, s->hist + parent * s->width, s->len,
+                                 (double)top[rank].score, s->len, true);
+                    continue;
+                }
+                extend(s, parent, kept + beams, top[rank].token);
+                s->next_item[kept + beams] = i;
+                s->next_score[kept + beams] = top[rank].score;
+                beams++;
+            }
+            if (beams < nb) {
+                st = err_set(ATTN_E_INTERNAL, "beam search: fewer than %lld non-eos candidates",
+                             (long long)nb);
+                break;
+            }
+            pools[i].done = pool_is_done(s, &pools[i], (double)top[0].score, s->len + 1);
+            if (!pools[i].done)
+                kept += nb;
+        }
+        if (st != ATTN_OK)
+            break;
+        if (s->len + 1 >= c->max_length) {
+            /* finalize(): running beams of unfinished items join their pools */
+            for (int64_t r = 0; r < kept; r++) {
+                const int64_t i = s->next_item[r];
+                pool_add(s, out, &pools[i], i, s->next_hist + r * s->width, s->len + 1,
+                         (double)s->next_score[r], s->len, false);
+            }
+            break;
+        }
+        st = commit_rows(s, kept);
+    }
+    free(top);
+    return st;
+}
+
+/* Orders each item's pool best first and keeps num_return_sequences. */
+static void sort_pools(search_result *out, int64_t nb, int64_t keep)
+{
+    for (int64_t i = 0; i < out->items; i++) {
+        for (int64_t a = 0; a < nb; a++) { /* selection sort: nb is small */
+            int64_t best = a;
+            for (int64_t b = a + 1; b < nb; b++)
+                if (out->scores[i * nb + b] > out->scores[i * nb + best])
+                    best = b;
+            if (best == a)
+                continue;
+            int64_t x = i * nb + a, y = i * nb + best;
+            float ts = out->scores[x];
+            out->scores[x] = out->scores[y];
+            out->scores[y] = ts;
+            int64_t tl = out->lengths[x];
+            out->lengths[x] = out->lengths[y];
+            out->lengths[y] = tl;
+            for (int64_t t = 0; t < out->stride; t++) {
+                int32_t tt = out->tokens[x * out->stride + t];
+                out->tokens[x * out->stride + t] = out->tokens[y * out->stride + t];
+                out->tokens[y * out->stride + t] = tt;
+            }
+        }
+        /* keep the first `keep` of each item contiguous */
+        for (int64_t j = 0; j < keep; j++) {
+            int64_t from = i * nb + j, to = i * keep + j;
+            out->scores[to] = out->scores[from];
+            out->lengths[to] = out->lengths[from];
+            memmove(out->tokens + to * out->stride, out->tokens + from * out->stride,
+                    (size_t)out->stride * sizeof(int32_t));
+        }
+    }
+    out->per_item = keep;
+}
+
+attn_status search_run(const gen_config *c, const search_decoder *dec, int64_t items,
+                       search_result *out)
+{
+    search_state s;
+    beam_pool *pools = NULL;
+    const int64_t nb = c->num_beams;
+    attn_status st = state_init(&s, c, dec, items * nb);
+    if (st == ATTN_OK)
+        st = result_alloc(out, items, nb, c->max_length);
+    if (st == ATTN_OK && nb > 1) {
+        pools = calloc((size_t)items, sizeof *pools);
+        if (!pools)
+            st = err_no_memory("the beam pools");
+    }
+    if (st == ATTN_OK)
+        st = nb > 1 ? beam_search(&s, pools, out) : greedy(&s, out);
+    if (st == ATTN_OK && nb > 1)
+        sort_pools(out, nb, c->num_return_sequences);
+    free(pools);
+    state_free(&s);
+    if (st != ATTN_OK)
+        search_result_free(out);
+    return st;
+}
+
+void search_result_free(search_result *r)
+{
+    free(r->tokens);
+    free(r->lengths);
+    free(r->scores);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,41 @@
+/* search.h - greedy decoding and beam search as transformers' generate()
+ * runs them (4.46: _sample and BeamSearchScorer), over any decoder that can
+ * step rows and reorder them. Knows nothing of the network itself. */
+#ifndef ATTN_DECODE_SEARCH_H
+#define ATTN_DECODE_SEARCH_H
+
+#include <stdint.h>
+
+#include "decode/gen_config.h"
+
+/* The decoder a search drives: rows were begun reading their items'
+ * sources (row r of item i for beam search: i * num_beams + r). */
+typedef struct {
+    void *ctx;
+    /* Feeds one token per current row -> logits (rows, vocab). */
+    attn_status (*step)(void *ctx, const int32_t *tokens, const float **logits);
+    /* The next rows are copies of rows parent[0..rows) of the current ones
+     * (caches included); rows may shrink as items finish. */
+    attn_status (*reorder)(void *ctx, const int64_t *parent, int64_t rows);
+    int64_t vocab;
+} search_decoder;
+
+/* Hypotheses of every item: hypothesis j of item i is entry i * per_item + j,
+ * best first; tokens exclude the decoder start token. */
+typedef struct {
+    int64_t items, per_item;
+    int32_t *tokens;    /* (items * per_item, max_length) */
+    int64_t *lengths;   /* (items * per_item) */
+    float *scores;      /* (items * per_item): beam: the length-normalised
+                           score; greedy: the sum of log-probabilities */
+    int64_t stride;     /* max_length */
+} search_result;
+
+/* Runs greedy decoding (num_beams 1) or beam search for `items` inputs.
+ * Errors: from the decoder, ATTN_E_NO_MEMORY. Free with search_result_free. */
+attn_status search_run(const gen_config *c, const search_decoder *dec, int64_t items,
+                       search_result *out);
+
+void search_result_free(search_result *r);
+
+#endif
