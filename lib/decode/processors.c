@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 // RepetitionPenaltyLogitsProcessor: each distinct token seen once
@@ -89,4 +90,71 @@ void proc_apply(const gen_config *c, const int32_t *ids, int64_t len, float *sco
         ban(scores, c->begin_suppress, c->begin_suppress_count);
     if (c->renormalize)
         proc_log_softmax(scores, vocab);
+}
+
+/* Ascending by score, then by token, as a stable sort of the vocabulary. */
+static int pair_ascending(const void *a, const void *b)
+{
+    const proc_pair *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? -1 : 1;
+    return x->token < y->token ? -1 : 1;
+}
+
+static void sort_pairs(const float *scores, int64_t vocab, proc_pair *pairs)
+{
+    for (int64_t i = 0; i < vocab; i++)
+        pairs[i] = (proc_pair){ scores[i], (int32_t)i };
+    qsort(pairs, (size_t)vocab, sizeof *pairs, pair_ascending);
+}
+
+void proc_warp(const gen_config *c, float *scores, int64_t vocab, proc_pair *pairs)
+{
+    if (c->temperature != 1.0) {
+        const float t = (float)c->temperature;
+        for (int64_t i = 0; i < vocab; i++)
+            scores[i] /= t;
+    }
+    if (c->top_k > 0 && c->top_k < vocab) {
+        sort_pairs(scores, vocab, pairs);
+        const float kth = pairs[vocab - c->top_k].score;
+        for (int64_t i = 0; i < vocab; i++)
+            if (scores[i] < kth)
+                scores[i] = -INFINITY;
+    }
+    if (c->top_p < 1.0) {
+        sort_pairs(scores, vocab, pairs);
+        float max = pairs[vocab - 1].score, sum = 0.0f;
+        for (int64_t i = 0; i < vocab; i++)
+            sum += expf(pairs[i].score - max);
+        /* cumulative probability from the least likely up; the most likely
+         * token is always kept */
+        float cum = 0.0f;
+        for (int64_t i = 0; i < vocab - 1; i++) {
+            cum += expf(pairs[i].score - max) / sum;
+            if (cum <= (float)(1.0 - c->top_p))
+                scores[pairs[i].token] = -INFINITY;
+        }
+    }
+}
+
+int32_t proc_sample(const float *scores, int64_t vocab, double u)
+{
+    float max = -INFINITY;
+    for (int64_t i = 0; i < vocab; i++)
+        max = scores[i] > max ? scores[i] : max;
+    double total = 0.0;
+    for (int64_t i = 0; i < vocab; i++)
+        total += exp((double)(scores[i] - max));
+    double target = u * total, cum = 0.0;
+    int32_t last = 0;
+    for (int64_t i = 0; i < vocab; i++) {
+        if (scores[i] == -INFINITY)
+            continue;
+        last = (int32_t)i;
+        cum += exp((double)(scores[i] - max));
+        if (cum > target)
+            return (int32_t)i;
+    }
+    return last;
 }

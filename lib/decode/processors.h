@@ -16,6 +16,20 @@
 void proc_apply(const gen_config *c, const int32_t *ids, int64_t len, float *scores,
                 int64_t vocab, uint32_t *seen, uint32_t stamp);
 
+/* A score and its token, for sorting. */
+typedef struct {
+    float score;
+    int32_t token;
+} proc_pair;
+
+/* The sampling warpers in generate()'s order: temperature, top-k (ties at
+ * the k-th value survive), top-p (nucleus; at least one token kept).
+ * `pairs` is (vocab) scratch. */
+void proc_warp(const gen_config *c, float *scores, int64_t vocab, proc_pair *pairs);
+
+/* Draws a token from softmax(scores) with the uniform number u in [0, 1). */
+int32_t proc_sample(const float *scores, int64_t vocab, double u);
+
 /* In place: x (n) -> log_softmax(x), as torch computes it in float. */
 void proc_log_softmax(float *x, int64_t n);
 

@@ -23,6 +23,8 @@ typedef struct {
     int64_t *parent;              /* (capacity rows) */
     int32_t *last;                /* (capacity rows): tokens fed next */
     float *scores;                /* (vocab * num_beams) processed scores */
+    proc_pair *pairs;             /* (vocab) for the sampling warpers */
+    uint64_t rng;                 /* sampling: splitmix64 state from the seed */
     uint32_t *seen;               /* (vocab) for the repetition penalty */
     uint32_t stamp;
     int64_t len;                  /* tokens per row so far, start included */
@@ -57,8 +59,10 @@ static attn_status state_init(search_state *s, const gen_config *c, const search
     s->last = malloc(r * sizeof *s->last);
     s->scores = malloc(v * (size_t)c->num_beams * sizeof *s->scores);
     s->seen = calloc(v, sizeof *s->seen);
+    s->pairs = malloc(v * sizeof *s->pairs);
+    s->rng = c->seed;
     if (!s->hist || !s->next_hist || !s->item || !s->next_item || !s->score ||
-        !s->next_score || !s->parent || !s->last || !s->scores || !s->seen)
+        !s->next_score || !s->parent || !s->last || !s->scores || !s->seen || !s->pairs)
         return err_no_memory("the search state");
     for (int64_t i = 0; i < rows; i++) {
         s->hist[i * s->width] = c->decoder_start;
@@ -71,7 +75,7 @@ static attn_status state_init(search_state *s, const gen_config *c, const search
 static void state_free(search_state *s)
 {
     void *p[] = { s->hist, s->next_hist, s->item, s->next_item, s->score, s->next_score,
-                  s->parent, s->last, s->scores, s->seen };
+                  s->parent, s->last, s->scores, s->seen, s->pairs };
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
         free(p[i]);
 }
@@ -131,6 +135,16 @@ static attn_status result_alloc(search_result *out, int64_t items, int64_t per_i
 
 /* ------------------------------------------------------------------ greedy */
 
+/* A uniform double in [0, 1) from the call's seeded stream. */
+static double next_uniform(search_state *s)
+{
+    uint64_t z = (s->rng += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    z ^= z >> 31;
+    return (double)(z >> 11) * 0x1p-53;
+}
+
 static attn_status greedy(search_state *s, search_result *out)
 {
     const gen_config *c = s->c;
@@ -144,9 +158,14 @@ static attn_status greedy(search_state *s, search_result *out)
         for (int64_t r = 0; r < s->rows; r++) {
             row_scores(s, r, logits, false, row);
             int64_t best = 0;
-            for (int64_t v = 1; v < s->vocab; v++)
-                if (row[v] > row[best])
-                    best = v;
+            if (c->do_sample) {
+                proc_warp(c, row, s->vocab, s->pairs);
+                best = proc_sample(row, s->vocab, next_uniform(s));
+            } else {
+                for (int64_t v = 1; v < s->vocab; v++)
+                    if (row[v] > row[best])
+                        best = v;
+            }
             /* The score reported is the log-probability of the choice. */
             proc_log_softmax(row, s->vocab);
             const float logprob = row[best];

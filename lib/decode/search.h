@@ -31,7 +31,9 @@ typedef struct {
     int64_t stride;     /* max_length */
 } search_result;
 
-/* Runs greedy decoding (num_beams 1) or beam search for `items` inputs.
+/* Runs greedy decoding or sampling (num_beams 1) or beam search for
+ * `items` inputs; sampling draws from a stream seeded by the `seed` option,
+ * so a seed reproduces its output.
  * Errors: from the decoder, ATTN_E_NO_MEMORY. Free with search_result_free. */
 attn_status search_run(const gen_config *c, const search_decoder *dec, int64_t items,
                        search_result *out);
