@@ -38,7 +38,9 @@ static void bad_words(const gen_config *c, const int32_t *ids, int64_t len, floa
     for (int64_t w = 0; w < c->bad_count; w++) {
         const int32_t *word = c->bad_words + c->bad_start[w];
         const int64_t n = c->bad_start[w + 1] - c->bad_start[w];
-        if (n - 1 <= len &&
+        /* a word longer than the whole history is ignored, as in
+         * SequenceBiasLogitsProcessor */
+        if (n <= len &&
             memcmp(ids + len - (n - 1), word, (size_t)(n - 1) * sizeof *ids) == 0)
             scores[word[n - 1]] = -INFINITY;
     }

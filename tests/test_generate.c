@@ -1,0 +1,306 @@
+/* test_generate.c - attn_generate against transformers' generate() on the
+ * recorded grid of options (tests/fixtures/generate), and the errors bad
+ * options get. */
+#include <dirent.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_util.h"
+
+/* Copies a case's options into a bag: numbers and booleans as numbers,
+ * lists as JSON text, words as strings; output controls are skipped. */
+static attn_options *case_options(const json_t *options)
+{
+    attn_options *o;
+    assert_int_equal(attn_options_create(&o), ATTN_OK);
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)options, key, v) {
+        attn_status st;
+        /* how transformers returns its output, not a decoding setting */
+        if (strcmp(key, "output_scores") == 0 || strcmp(key, "return_dict_in_generate") == 0)
+            continue;
+        if (json_is_integer(v))
+            st = attn_options_set_int(o, key, json_integer_value(v));
+        else if (json_is_boolean(v))
+            st = attn_options_set_int(o, key, json_is_true(v));
+        else if (json_is_real(v))
+            st = attn_options_set_float(o, key, json_real_value(v));
+        else if (json_is_string(v))
+            st = attn_options_set_str(o, key, json_string_value(v));
+        else {
+            char *text = json_dumps(v, JSON_COMPACT);
+            assert_non_null(text);
+            st = attn_options_set_str(o, key, text);
+            free(text);
+        }
+        if (st != ATTN_OK)
+            fail_msg("option %s: %s", key, attn_last_error());
+    }
+    return o;
+}
+
+/* Our hypothesis must be the reference row after its start token, and the
+ * rest of the row only the pad filler. */
+static void assert_same_sequence(const char *where, const json_t *row, const int32_t *tokens,
+                                 size_t count, int64_t pad)
+{
+    const size_t n = json_array_size(row);
+    if (count + 1 > n)
+        fail_msg("%s: %zu tokens, transformers has %zu", where, count, n - 1);
+    for (size_t k = 0; k < n - 1; k++) {
+        const int64_t want = json_integer_value(json_array_get(row, k + 1));
+        const int64_t got = k < count ? tokens[k] : pad;
+        if (got != want)
+            fail_msg("%s: token %zu is %lld, transformers %lld", where, k, (long long)got,
+                     (long long)want);
+    }
+}
+
+static void run_fixture(const char *path)
+{
+    json_error_t jerr;
+    json_t *doc = json_load_file(path, 0, &jerr);
+    if (!doc)
+        fail_msg("%s: %s", path, jerr.text);
+    const char *folder = json_string_value(json_object_get(doc, "model"));
+    attn_model *model;
+    attn_session *session;
+    if (attn_model_load(tu_fixture(folder), NULL, &model) != ATTN_OK)
+        fail_msg("%s: %s", folder, attn_last_error());
+    assert_int_equal(attn_session_create(model, NULL, &session), ATTN_OK);
+    int64_t pad;
+    assert_int_equal(attn_model_get_int(model, "pad_token_id", &pad), ATTN_OK);
+
+    size_t c;
+    const json_t *tc;
+    json_array_foreach(json_object_get(doc, "cases"), c, tc) {
+        const char *name = json_string_value(json_object_get(tc, "name"));
+        const json_t *sources = json_object_get(tc, "sources");
+        const json_t *sequences = json_object_get(tc, "sequences");
+        const json_t *scores = json_object_get(tc, "sequences_scores");
+        size_t batch = json_array_size(sources), lengths[16], total = 0;
+        int32_t ids[1024];
+        assert_true(batch <= 16);
+        for (size_t b = 0; b < batch; b++) {
+            const json_t *src = json_array_get(sources, b);
+            lengths[b] = json_array_size(src);
+            for (size_t k = 0; k < lengths[b]; k++)
+                ids[total++] = (int32_t)json_integer_value(json_array_get(src, k));
+        }
+        attn_encoding *e;
+        attn_result *r;
+        attn_options *o = case_options(json_object_get(tc, "options"));
+        assert_int_equal(attn_encode(session, ids, lengths, batch, &e), ATTN_OK);
+        if (attn_generate(session, e, o, &r) != ATTN_OK)
+            fail_msg("%s %s: %s", folder, name, attn_last_error());
+        assert_int_equal(attn_result_count(r), batch);
+        size_t row = 0;
+        for (size_t i = 0; i < batch; i++) {
+            for (size_t j = 0; j < attn_result_hypotheses(r, i); j++, row++) {
+                const int32_t *tokens;
+                size_t count;
+                float score;
+                char where[256];
+                snprintf(where, sizeof where, "%s %s input %zu hypothesis %zu", folder, name, i,
+                         j);
+                assert_int_equal(attn_result_hypothesis(r, i, j, &tokens, &count, &score),
+                                 ATTN_OK);
+                assert_same_sequence(where, json_array_get(sequences, row), tokens, count, pad);
+                if (json_is_array(scores)) {
+                    double want = json_number_value(json_array_get(scores, row));
+                    if (!(fabs(score - want) <= 1e-4))
+                        fail_msg("%s: score %.7g, transformers %.7g", where, score, want);
+                }
+            }
+        }
+        assert_int_equal(row, json_array_size(sequences));
+        attn_result_free(r);
+        attn_options_free(o);
+        attn_encoding_free(e);
+    }
+    attn_session_free(session);
+    attn_model_free(model);
+    json_decref(doc);
+}
+
+static void test_generated_ids_and_scores_match_transformers(void **state)
+{
+    (void)state;
+    DIR *dir = opendir(tu_fixture("generate"));
+    assert_non_null(dir);
+    int files = 0;
+    for (struct dirent *ent; (ent = readdir(dir));) {
+        size_t n = strlen(ent->d_name);
+        if (n < 6 || strcmp(ent->d_name + n - 5, ".json") != 0)
+            continue;
+        char rel[512];
+        snprintf(rel, sizeof rel, "generate/%s", ent->d_name);
+        run_fixture(tu_fixture(rel));
+        files++;
+    }
+    closedir(dir);
+    assert_true(files >= 9);
+}
+
+static void test_bad_options_are_refused_naming_the_option(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *text;
+        int64_t value;
+        attn_status status;
+        const char *message;
+    } cases[] = {
+        { "num_return_sequences", NULL, 3, ATTN_E_INVALID_ARGUMENT,
+          "option 'num_return_sequences' = 3 is larger than num_beams = 1" },
+        { "forced_bos_token_id", NULL, 5000, ATTN_E_INVALID_ARGUMENT, "'forced_bos_token_id'" },
+        { "max_length", NULL, 100000, ATTN_E_INVALID_ARGUMENT,
+          "option 'max_length' (or max_new_tokens + 1) = 100000 exceeds" },
+        { "bad_words_ids", "[[1], []]", 0, ATTN_E_INVALID_ARGUMENT, "'bad_words_ids'" },
+        { "bad_words_ids", "[[1], [9999]]", 0, ATTN_E_INVALID_ARGUMENT,
+          "token id 9999 is outside" },
+        { "suppress_tokens", "7", 0, ATTN_E_INVALID_ARGUMENT, "'suppress_tokens' must be" },
+        { "early_stopping", "sometimes", 0, ATTN_E_INVALID_ARGUMENT, "'early_stopping'" },
+        { "eos_token_id", "[1,2,3,4,5,6,7,8,9]", 0, ATTN_E_INVALID_ARGUMENT,
+          "'eos_token_id' lists 9 tokens" },
+    };
+    attn_model *model;
+    attn_session *session;
+    attn_encoding *e;
+    attn_result *r;
+    const int32_t ids[] = { 5, 6, 2 };
+    const size_t len = 3;
+    assert_int_equal(attn_model_load(tu_fixture("transformer/bart-tied"), NULL, &model), ATTN_OK);
+    assert_int_equal(attn_session_create(model, NULL, &session), ATTN_OK);
+    assert_int_equal(attn_encode(session, ids, &len, 1, &e), ATTN_OK);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        attn_options *o;
+        assert_int_equal(attn_options_create(&o), ATTN_OK);
+        attn_status st = cases[i].text ? attn_options_set_str(o, cases[i].name, cases[i].text)
+                                       : attn_options_set_int(o, cases[i].name, cases[i].value);
+        if (st == ATTN_OK)
+            st = attn_generate(session, e, o, &r);
+        if (st != cases[i].status || !strstr(attn_last_error(), cases[i].message))
+            fail_msg("case %zu (%s): status %d, message \"%s\"", i, cases[i].name, st,
+                     attn_last_error());
+        attn_options_free(o);
+    }
+    attn_options *o;
+    assert_int_equal(attn_options_create(&o), ATTN_OK);
+    tu_assert_fails(attn_options_set_int(o, "max_new_tokens", -1), ATTN_E_INVALID_ARGUMENT,
+                    "'max_new_tokens'");
+    tu_assert_fails(attn_options_set_float(o, "top_p", 1.5), ATTN_E_INVALID_ARGUMENT, "'top_p'");
+    tu_assert_fails(attn_options_set_float(o, "top_p", 0.0), ATTN_E_INVALID_ARGUMENT, "'top_p'");
+    assert_int_equal(attn_options_set_int(o, "threads", 1), ATTN_OK);
+    tu_assert_fails(attn_generate(session, e, o, &r), ATTN_E_INVALID_ARGUMENT,
+                    "'threads' does not apply to attn_generate");
+    attn_options_free(o);
+    tu_assert_fails(attn_generate(session, NULL, NULL, &r), ATTN_E_INVALID_ARGUMENT, "encoding");
+    attn_result_free(NULL);
+    assert_int_equal(attn_result_count(NULL), 0);
+    attn_encoding_free(e);
+    attn_session_free(session);
+    attn_model_free(model);
+}
+
+/* The first token sampled for `seed` (m2m100-a has no processor active at
+ * the first step, so it is drawn from softmax(logits / temperature)). */
+static int32_t sample_first(attn_session *session, const attn_encoding *e, uint64_t seed,
+                            int64_t top_k)
+{
+    attn_options *o;
+    attn_result *r;
+    const int32_t *tokens;
+    assert_int_equal(attn_options_create(&o), ATTN_OK);
+    assert_int_equal(attn_options_set_int(o, "do_sample", 1), ATTN_OK);
+    assert_int_equal(attn_options_set_float(o, "temperature", 0.7), ATTN_OK);
+    assert_int_equal(attn_options_set_int(o, "top_k", top_k), ATTN_OK);
+    assert_int_equal(attn_options_set_int(o, "seed", (int64_t)seed), ATTN_OK);
+    assert_int_equal(attn_options_set_int(o, "max_new_tokens", 1), ATTN_OK);
+    assert_int_equal(attn_generate(session, e, o, &r), ATTN_OK);
+    assert_int_equal(attn_result_hypothesis(r, 0, 0, &tokens, NULL, NULL), ATTN_OK);
+    int32_t t = tokens[0];
+    attn_result_free(r);
+    attn_options_free(o);
+    return t;
+}
+
+static void test_sampling_is_reproducible_and_follows_the_softmax(void **state)
+{
+    (void)state;
+    enum { DRAWS = 4000 };
+    attn_model *model;
+    attn_session *session;
+    attn_encoding *e;
+    const int32_t ids[] = { 5, 6, 7, 2 };
+    const size_t len = 4;
+    int64_t vocab, start;
+    assert_int_equal(attn_model_load(tu_fixture("transformer/m2m100-a"), NULL, &model), ATTN_OK);
+    assert_int_equal(attn_session_create(model, NULL, &session), ATTN_OK);
+    assert_int_equal(attn_model_get_int(model, "decoder_vocab_size", &vocab), ATTN_OK);
+    assert_int_equal(attn_model_get_int(model, "decoder_start_token_id", &start), ATTN_OK);
+    assert_int_equal(attn_encode(session, ids, &len, 1, &e), ATTN_OK);
+
+    /* p = softmax(logits / 0.7) of the first step, in double */
+    const float *logits;
+    const int32_t first = (int32_t)start;
+    double *p = calloc((size_t)vocab, sizeof *p);
+    int *count = calloc((size_t)vocab, sizeof *count);
+    assert_non_null(p);
+    assert_non_null(count);
+    assert_int_equal(attn_decoder_begin(session, e, NULL, 1, 1), ATTN_OK);
+    assert_int_equal(attn_decoder_step(session, &first, 1, &logits), ATTN_OK);
+    double max = -INFINITY, sum = 0;
+    for (int64_t v = 0; v < vocab; v++)
+        max = fmax(max, logits[v] / 0.7);
+    for (int64_t v = 0; v < vocab; v++)
+        sum += p[v] = exp(logits[v] / 0.7 - max);
+    for (int64_t v = 0; v < vocab; v++)
+        p[v] /= sum;
+
+    assert_int_equal(sample_first(session, e, 42, 0), sample_first(session, e, 42, 0));
+    for (int seed = 0; seed < DRAWS; seed++)
+        count[sample_first(session, e, (uint64_t)seed, 0)]++;
+    double tv = 0;
+    for (int64_t v = 0; v < vocab; v++) {
+        const double f = (double)count[v] / DRAWS;
+        const double sigma = sqrt(p[v] * (1 - p[v]) / DRAWS);
+        if (fabs(f - p[v]) > 5 * sigma + 1e-3)
+            fail_msg("token %lld drawn %.4f of the time, softmax says %.4f", (long long)v, f,
+                     p[v]);
+        tv += fabs(f - p[v]) / 2;
+    }
+    assert_true(tv < 0.05);
+
+    /* top_k 2: only the two most likely tokens appear */
+    int64_t a = 0, b = -1;
+    for (int64_t v = 1; v < vocab; v++)
+        if (p[v] > p[a])
+            a = v;
+    for (int64_t v = 0; v < vocab; v++)
+        if (v != a && (b < 0 || p[v] > p[b]))
+            b = v;
+    for (int seed = 0; seed < 200; seed++) {
+        int32_t t = sample_first(session, e, (uint64_t)seed, 2);
+        assert_true(t == a || t == b);
+    }
+    free(p);
+    free(count);
+    attn_encoding_free(e);
+    attn_session_free(session);
+    attn_model_free(model);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_generated_ids_and_scores_match_transformers),
+        cmocka_unit_test(test_bad_options_are_refused_naming_the_option),
+        cmocka_unit_test(test_sampling_is_reproducible_and_follows_the_softmax),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
