@@ -322,6 +322,28 @@ ATTN_API attn_status attn_result_hypothesis(const attn_result *result, size_t i,
                                             const int32_t **tokens, size_t *count,
                                             float *score);
 
+/* Scores given targets by teacher forcing: for each sequence i of
+ * `encoding`, the target targets[offset_i .. offset_i + lengths[i]) (the
+ * tokens after the decoder start token, usually ending with </s>; targets
+ * one after another) gets the log-probability of every token under the
+ * model, and their sum as the hypothesis score. The result holds one
+ * hypothesis per input whose tokens are the target; read the per-token
+ * values with attn_result_token_scores(). Options (scope "generate"):
+ * decoder_start_token_id. Errors: ATTN_E_INVALID_ARGUMENT (NULL arguments,
+ * an empty target, one longer than the decoder's positions, a token id
+ * outside the vocabulary), ATTN_E_NO_MEMORY, ATTN_E_INTERNAL. */
+ATTN_API attn_status attn_score(attn_session *session, const attn_encoding *encoding,
+                                const int32_t *targets, const size_t *lengths,
+                                const attn_options *options, attn_result **out);
+
+/* The log-probability of each token of hypothesis j of input i:
+ * *logprobs points to *count floats owned by the result.
+ * Errors: ATTN_E_INVALID_ARGUMENT (NULL result or logprobs, i or j out of
+ * range), ATTN_E_NOT_FOUND (the call that made the result did not record
+ * them: attn_generate does not yet). */
+ATTN_API attn_status attn_result_token_scores(const attn_result *result, size_t i, size_t j,
+                                              const float **logprobs, size_t *count);
+
 /* Frees a result; NULL is ignored. */
 ATTN_API void attn_result_free(attn_result *result);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/safetensors.h"
 #include "test_util.h"
 
 /* Copies a case's options into a bag: numbers and booleans as numbers,
@@ -295,12 +296,111 @@ static void test_sampling_is_reproducible_and_follows_the_softmax(void **state)
     attn_model_free(model);
 }
 
+/* Targets are the reference's decoder inputs after the start token plus
+ * eos, cut to 6, 3 and 5 tokens: position k's log-probability comes from
+ * transformers' logits at position k. */
+static void test_scoring_gives_transformers_log_probabilities(void **state)
+{
+    (void)state;
+    const char *names[] = { "marian-tied", "bart-untied", "m2m100-b" };
+    for (size_t m = 0; m < 3; m++) {
+        char dir[256], path[512];
+        snprintf(dir, sizeof dir, "transformer/%s", names[m]);
+        snprintf(path, sizeof path, "%s/reference.safetensors", tu_fixture(dir));
+        st_file ref;
+        assert_int_equal(st_open(path, true, &ref), ATTN_OK);
+        const st_tensor *ids = NULL, *mask = NULL, *dec = NULL, *logits = NULL;
+        for (size_t i = 0; i < ref.count; i++) {
+            const char *n = ref.tensors[i].name;
+            const st_tensor *t = &ref.tensors[i];
+            if (!strcmp(n, "input_ids")) ids = t;
+            if (!strcmp(n, "attention_mask")) mask = t;
+            if (!strcmp(n, "decoder_input_ids")) dec = t;
+            if (!strcmp(n, "logits")) logits = t;
+        }
+        assert_true(ids && mask && dec && logits);
+        const int64_t B = ids->shape[0], S = ids->shape[1], T = dec->shape[1];
+        const int64_t V = logits->shape[2];
+        attn_model *model;
+        attn_session *session;
+        attn_encoding *e;
+        attn_result *r;
+        int64_t eos;
+        assert_int_equal(attn_model_load(tu_fixture(dir), NULL, &model), ATTN_OK);
+        assert_int_equal(attn_session_create(model, NULL, &session), ATTN_OK);
+        assert_int_equal(attn_model_get_int(model, "eos_token_id", &eos), ATTN_OK);
+        int32_t src[64], targets[64];
+        size_t src_len[8] = { 0 }, tgt_len[3] = { 6, 3, 5 }, n = 0, t = 0;
+        for (int64_t b = 0; b < B; b++) {
+            for (int64_t i = 0; i < S; i++) {
+                int64_t v, on;
+                memcpy(&on, (const char *)mask->data + 8 * (b * S + i), 8);
+                memcpy(&v, (const char *)ids->data + 8 * (b * S + i), 8);
+                if (on) {
+                    src[n++] = (int32_t)v;
+                    src_len[b]++;
+                }
+            }
+            for (size_t k = 0; k < tgt_len[b]; k++) {
+                int64_t v = eos;
+                if ((int64_t)k + 1 < T)
+                    memcpy(&v, (const char *)dec->data + 8 * (b * T + (int64_t)k + 1), 8);
+                targets[t++] = (int32_t)v;
+            }
+        }
+        assert_int_equal(attn_encode(session, src, src_len, (size_t)B, &e), ATTN_OK);
+        assert_int_equal(attn_score(session, e, targets, tgt_len, NULL, &r), ATTN_OK);
+        t = 0;
+        for (int64_t b = 0; b < B; b++) {
+            const float *lp;
+            size_t count;
+            float score;
+            assert_int_equal(attn_result_token_scores(r, (size_t)b, 0, &lp, &count), ATTN_OK);
+            assert_int_equal(attn_result_hypothesis(r, (size_t)b, 0, NULL, NULL, &score),
+                             ATTN_OK);
+            assert_int_equal(count, tgt_len[b]);
+            double sum = 0;
+            for (size_t k = 0; k < count; k++, t++) {
+                const float *row = logits->f32 + (b * T + (int64_t)k) * V;
+                double max = -INFINITY, z = 0;
+                for (int64_t v = 0; v < V; v++)
+                    max = fmax(max, row[v]);
+                for (int64_t v = 0; v < V; v++)
+                    z += exp(row[v] - max);
+                const double want = row[targets[t]] - max - log(z);
+                if (fabs(lp[k] - want) > 1e-4)
+                    fail_msg("%s target %lld position %zu: %.6f, transformers %.6f", names[m],
+                             (long long)b, k, lp[k], want);
+                sum += want;
+            }
+            assert_true(fabs(score - sum) < 1e-3);
+        }
+        const float *none;
+        attn_result_free(r);
+        assert_int_equal(attn_generate(session, e, NULL, &r), ATTN_OK);
+        tu_assert_fails(attn_result_token_scores(r, 0, 0, &none, NULL), ATTN_E_NOT_FOUND,
+                        "no per-token scores");
+        attn_result_free(r);
+        size_t bad_len[3] = { 6, 0, 5 };
+        tu_assert_fails(attn_score(session, e, targets, bad_len, NULL, &r),
+                        ATTN_E_INVALID_ARGUMENT, "target 1 has 0 tokens");
+        targets[2] = 100000;
+        tu_assert_fails(attn_score(session, e, targets, tgt_len, NULL, &r),
+                        ATTN_E_INVALID_ARGUMENT, "target 0, position 2: token id 100000");
+        attn_encoding_free(e);
+        attn_session_free(session);
+        attn_model_free(model);
+        st_close(&ref);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generated_ids_and_scores_match_transformers),
         cmocka_unit_test(test_bad_options_are_refused_naming_the_option),
         cmocka_unit_test(test_sampling_is_reproducible_and_follows_the_softmax),
+        cmocka_unit_test(test_scoring_gives_transformers_log_probabilities),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

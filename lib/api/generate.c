@@ -7,6 +7,7 @@
 #include "api/session.h"
 #include "base/error.h"
 #include "base/options.h"
+#include "decode/processors.h"
 #include "decode/search.h"
 
 struct attn_result {
@@ -27,13 +28,11 @@ static attn_status generate_reorder(void *ctx, const int64_t *parent, int64_t ro
     return session_reorder(((generate_ctx *)ctx)->session, parent, rows);
 }
 
-attn_status attn_generate(attn_session *session, const attn_encoding *encoding,
-                          const attn_options *options, attn_result **out)
+/* Resolves the settings of a call: the options over the model's files. */
+static attn_status resolve(attn_session *session, const attn_options *options,
+                           const char *function, gen_config *c)
 {
-    if (!session || !encoding || !out)
-        return err_set(ATTN_E_INVALID_ARGUMENT, "attn_generate: %s is NULL",
-                       !session ? "session" : !encoding ? "encoding" : "out");
-    attn_status st = opt_check_scope(options, OPT_SCOPE_GENERATE, "attn_generate");
+    attn_status st = opt_check_scope(options, OPT_SCOPE_GENERATE, function);
     if (st != ATTN_OK)
         return st;
     const attn_model *model = session_model(session);
@@ -41,12 +40,23 @@ attn_status attn_generate(attn_session *session, const attn_encoding *encoding,
     json_t *call = opt_to_json(options, OPT_SCOPE_GENERATE);
     if (!call)
         return err_no_memory("the options");
-    gen_config c;
     /* Folders without generation_config.json keep these keys in config.json. */
     const json_t *file = model->generation_config ? model->generation_config : model->config_json;
     /* Each step feeds one token; the last one generated is never fed. */
-    st = gen_config_resolve(file, call, spec->out_vocab, spec->dec.max_len + 1, &c);
+    st = gen_config_resolve(file, call, spec->out_vocab, spec->dec.max_len + 1, c);
     json_decref(call);
+    return st;
+}
+
+attn_status attn_generate(attn_session *session, const attn_encoding *encoding,
+                          const attn_options *options, attn_result **out)
+{
+    if (!session || !encoding || !out)
+        return err_set(ATTN_E_INVALID_ARGUMENT, "attn_generate: %s is NULL",
+                       !session ? "session" : !encoding ? "encoding" : "out");
+    const nn_spec *spec = &session_model(session)->arch.spec;
+    gen_config c;
+    attn_status st = resolve(session, options, "attn_generate", &c);
     if (st != ATTN_OK)
         return st;
 
@@ -75,6 +85,102 @@ done:
         return st;
     }
     *out = result;
+    return ATTN_OK;
+}
+
+attn_status attn_score(attn_session *session, const attn_encoding *encoding,
+                       const int32_t *targets, const size_t *lengths,
+                       const attn_options *options, attn_result **out)
+{
+    if (!session || !encoding || !targets || !lengths || !out)
+        return err_set(ATTN_E_INVALID_ARGUMENT, "attn_score: %s is NULL",
+                       !session ? "session" : !encoding ? "encoding" : !targets ? "targets"
+                       : !lengths ? "lengths" : "out");
+    const nn_spec *spec = &session_model(session)->arch.spec;
+    size_t items, longest = 0;
+    attn_encoding_output(encoding, NULL, &items, NULL, NULL);
+    for (size_t i = 0; i < items; i++) {
+        if (lengths[i] == 0 || lengths[i] > (size_t)spec->dec.max_len)
+            return err_set(ATTN_E_INVALID_ARGUMENT, "attn_score: target %zu has %zu tokens; "
+                           "the model takes 1 to %lld", i, lengths[i],
+                           (long long)spec->dec.max_len);
+        longest = lengths[i] > longest ? lengths[i] : longest;
+    }
+    size_t offset = 0;
+    for (size_t i = 0; i < items; i++)
+        for (size_t k = 0; k < lengths[i]; k++, offset++)
+            if (targets[offset] < 0 || targets[offset] >= spec->out_vocab)
+                return err_set(ATTN_E_INVALID_ARGUMENT, "attn_score: target %zu, position %zu: "
+                               "token id %d is outside the vocabulary of %lld", i, k,
+                               targets[offset], (long long)spec->out_vocab);
+    gen_config c;
+    attn_status st = resolve(session, options, "attn_score", &c);
+    if (st != ATTN_OK)
+        return st;
+    /* decoder input (items, longest): the start token, then each target
+     * but its last token, padded */
+    int32_t *input = malloc(items * longest * sizeof *input);
+    attn_result *result = calloc(1, sizeof *result);
+    const float *logits;
+    float *row = malloc((size_t)spec->out_vocab * sizeof *row);
+    if (!input || !result || !row) {
+        st = err_no_memory("the scoring");
+        goto done;
+    }
+    offset = 0;
+    for (size_t i = 0; i < items; i++) {
+        input[i * longest] = c.decoder_start;
+        for (size_t k = 1; k < longest; k++)
+            input[i * longest + k] = k < lengths[i] ? targets[offset + k - 1] : c.pad;
+        offset += lengths[i];
+    }
+    st = search_result_alloc(&result->search, (int64_t)items, 1, (int64_t)longest, true);
+    if (st == ATTN_OK)
+        st = attn_decoder_forward(session, encoding, input, longest, &logits);
+    offset = 0;
+    for (size_t i = 0; i < items && st == ATTN_OK; i++) {
+        search_result *r = &result->search;
+        double sum = 0.0;
+        for (size_t k = 0; k < lengths[i]; k++) {
+            const int32_t t = targets[offset + k];
+            memcpy(row, logits + (i * longest + k) * (size_t)spec->out_vocab,
+                   (size_t)spec->out_vocab * sizeof *row);
+            proc_log_softmax(row, spec->out_vocab);
+            r->tokens[i * longest + k] = t;
+            r->token_scores[i * longest + k] = row[t];
+            sum += row[t];
+        }
+        r->lengths[i] = (int64_t)lengths[i];
+        r->scores[i] = (float)sum;
+        offset += lengths[i];
+    }
+done:
+    free(input);
+    free(row);
+    gen_config_free(&c);
+    if (st != ATTN_OK) {
+        if (result)
+            search_result_free(&result->search);
+        free(result);
+        return st;
+    }
+    *out = result;
+    return ATTN_OK;
+}
+
+attn_status attn_result_token_scores(const attn_result *result, size_t i, size_t j,
+                                     const float **logprobs, size_t *count)
+{
+    attn_status st = attn_result_hypothesis(result, i, j, NULL, count, NULL);
+    if (st != ATTN_OK)
+        return st;
+    if (!logprobs)
+        return err_set(ATTN_E_INVALID_ARGUMENT, "attn_result_token_scores: logprobs is NULL");
+    const search_result *r = &result->search;
+    if (!r->token_scores)
+        return err_set(ATTN_E_NOT_FOUND, "attn_result_token_scores: this result has no "
+                       "per-token scores");
+    *logprobs = r->token_scores + ((int64_t)i * r->per_item + (int64_t)j) * r->stride;
     return ATTN_OK;
 }
 

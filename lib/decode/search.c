@@ -117,8 +117,8 @@ static void extend(search_state *s, int64_t r, int64_t n, int32_t token)
     s->last[n] = token;
 }
 
-static attn_status result_alloc(search_result *out, int64_t items, int64_t per_item,
-                                int64_t width)
+attn_status search_result_alloc(search_result *out, int64_t items, int64_t per_item,
+                                int64_t width, bool token_scores)
 {
     memset(out, 0, sizeof *out);
     out->items = items;
@@ -128,7 +128,9 @@ static attn_status result_alloc(search_result *out, int64_t items, int64_t per_i
     out->tokens = malloc(n * (size_t)width * sizeof *out->tokens);
     out->lengths = calloc(n, sizeof *out->lengths);
     out->scores = calloc(n, sizeof *out->scores);
-    if (!out->tokens || !out->lengths || !out->scores)
+    if (token_scores)
+        out->token_scores = malloc(n * (size_t)width * sizeof *out->token_scores);
+    if (!out->tokens || !out->lengths || !out->scores || (token_scores && !out->token_scores))
         return err_no_memory("the search results");
     return ATTN_OK;
 }
@@ -408,7 +410,7 @@ attn_status search_run(const gen_config *c, const search_decoder *dec, int64_t i
     const int64_t nb = c->num_beams;
     attn_status st = state_init(&s, c, dec, items * nb);
     if (st == ATTN_OK)
-        st = result_alloc(out, items, nb, c->max_length);
+        st = search_result_alloc(out, items, nb, c->max_length, false);
     if (st == ATTN_OK && nb > 1) {
         pools = calloc((size_t)items, sizeof *pools);
         if (!pools)
@@ -430,5 +432,6 @@ void search_result_free(search_result *r)
     free(r->tokens);
     free(r->lengths);
     free(r->scores);
+    free(r->token_scores);
     memset(r, 0, sizeof *r);
 }

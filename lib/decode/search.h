@@ -4,6 +4,7 @@
 #ifndef ATTN_DECODE_SEARCH_H
 #define ATTN_DECODE_SEARCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "decode/gen_config.h"
@@ -28,6 +29,8 @@ typedef struct {
     int64_t *lengths;   /* (items * per_item) */
     float *scores;      /* (items * per_item): beam: the length-normalised
                            score; greedy: the sum of log-probabilities */
+    float *token_scores; /* (items * per_item, max_length) log-probabilities
+                            of each token, or NULL when not recorded */
     int64_t stride;     /* max_length */
 } search_result;
 
@@ -37,6 +40,11 @@ typedef struct {
  * Errors: from the decoder, ATTN_E_NO_MEMORY. Free with search_result_free. */
 attn_status search_run(const gen_config *c, const search_decoder *dec, int64_t items,
                        search_result *out);
+
+/* Allocates a result for `items` inputs of `per_item` hypotheses of up to
+ * `width` tokens each, with token scores when `token_scores`. */
+attn_status search_result_alloc(search_result *out, int64_t items, int64_t per_item,
+                                int64_t width, bool token_scores);
 
 void search_result_free(search_result *r);
 
