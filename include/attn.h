@@ -306,6 +306,24 @@ typedef struct attn_result attn_result;
 ATTN_API attn_status attn_generate(attn_session *session, const attn_encoding *encoding,
                                    const attn_options *options, attn_result **out);
 
+/* Receives each token generated for input `input` (in generation order,
+ * inputs interleaved step by step) with its log-probability. Return 0 to
+ * go on, anything else to stop. Called on the thread that called
+ * attn_generate_stream, only during that call; it must not use the same
+ * session. */
+typedef int32_t (*attn_token_fn)(void *user, size_t input, int32_t token, float logprob);
+
+/* attn_generate() that hands every token to `fn` as it is chosen (greedy
+ * decoding and sampling; num_beams must be 1, since beam search only
+ * knows its output at the end). When fn asks to stop, decoding ends after
+ * the current step and the call returns ATTN_E_ABORTED with *out holding
+ * each input's tokens so far (free it as usual). Errors: as
+ * attn_generate(), plus ATTN_E_INVALID_ARGUMENT for a NULL fn and
+ * ATTN_E_UNSUPPORTED for num_beams > 1. */
+ATTN_API attn_status attn_generate_stream(attn_session *session, const attn_encoding *encoding,
+                                          const attn_options *options, attn_token_fn fn,
+                                          void *user, attn_result **out);
+
 /* The number of inputs, and of hypotheses for input i (num_return_sequences
  * for beam search, 1 for greedy). 0 for a NULL result or i out of range. */
 ATTN_API size_t attn_result_count(const attn_result *result);

@@ -394,6 +394,74 @@ static void test_scoring_gives_transformers_log_probabilities(void **state)
     }
 }
 
+typedef struct {
+    int calls, stop_after;
+    int32_t tokens[2][64];
+    int count[2];
+} stream_log;
+
+static int32_t collect(void *user, size_t input, int32_t token, float logprob)
+{
+    stream_log *log = user;
+    assert_true(input < 2);
+    assert_true(logprob <= 0.0f);
+    log->tokens[input][log->count[input]++] = token;
+    return ++log->calls == log->stop_after;
+}
+
+static void test_streaming_delivers_each_token_and_can_stop(void **state)
+{
+    (void)state;
+    attn_model *model;
+    attn_session *session;
+    attn_encoding *e;
+    attn_result *full, *streamed, *stopped;
+    attn_options *o;
+    const int32_t ids[] = { 5, 6, 7, 0, 8, 9, 0 };
+    const size_t len[] = { 4, 3 };
+    assert_int_equal(attn_model_load(tu_fixture("generate/trained-marian"), NULL, &model),
+                     ATTN_OK);
+    assert_int_equal(attn_session_create(model, NULL, &session), ATTN_OK);
+    assert_int_equal(attn_encode(session, ids, len, 2, &e), ATTN_OK);
+    assert_int_equal(attn_options_create(&o), ATTN_OK);
+    assert_int_equal(attn_options_set_int(o, "num_beams", 1), ATTN_OK);
+    assert_int_equal(attn_generate(session, e, o, &full), ATTN_OK);
+
+    stream_log log = { 0 };
+    assert_int_equal(attn_generate_stream(session, e, o, collect, &log, &streamed), ATTN_OK);
+    for (size_t i = 0; i < 2; i++) {
+        const int32_t *tokens;
+        size_t count;
+        assert_int_equal(attn_result_hypothesis(full, i, 0, &tokens, &count, NULL), ATTN_OK);
+        assert_int_equal(log.count[i], count);
+        assert_memory_equal(log.tokens[i], tokens, count * sizeof *tokens);
+    }
+
+    stream_log early = { .stop_after = 3 };
+    tu_assert_fails(attn_generate_stream(session, e, o, collect, &early, &stopped),
+                    ATTN_E_ABORTED, "stopped by the token callback");
+    for (size_t i = 0; i < 2; i++) {
+        const int32_t *tokens, *want;
+        size_t count, full_count;
+        assert_int_equal(attn_result_hypothesis(stopped, i, 0, &tokens, &count, NULL), ATTN_OK);
+        assert_int_equal(attn_result_hypothesis(full, i, 0, &want, &full_count, NULL), ATTN_OK);
+        assert_true(count >= 1 && count <= 2 && count <= full_count);
+        assert_memory_equal(tokens, want, count * sizeof *tokens);
+    }
+    tu_assert_fails(attn_generate_stream(session, e, o, NULL, NULL, &stopped),
+                    ATTN_E_INVALID_ARGUMENT, "fn is NULL");
+    assert_int_equal(attn_options_set_int(o, "num_beams", 4), ATTN_OK);
+    tu_assert_fails(attn_generate_stream(session, e, o, collect, &log, &stopped),
+                    ATTN_E_UNSUPPORTED, "num_beams");
+    attn_result_free(full);
+    attn_result_free(streamed);
+    attn_result_free(stopped);
+    attn_options_free(o);
+    attn_encoding_free(e);
+    attn_session_free(session);
+    attn_model_free(model);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -401,6 +469,7 @@ int main(void)
         cmocka_unit_test(test_bad_options_are_refused_naming_the_option),
         cmocka_unit_test(test_sampling_is_reproducible_and_follows_the_softmax),
         cmocka_unit_test(test_scoring_gives_transformers_log_probabilities),
+        cmocka_unit_test(test_streaming_delivers_each_token_and_can_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,7 +16,15 @@ struct attn_result {
 
 typedef struct {
     attn_session *session;
+    attn_token_fn fn;
+    void *user;
 } generate_ctx;
+
+static int32_t generate_token(void *user, int64_t item, int32_t token, float logprob)
+{
+    generate_ctx *ctx = user;
+    return ctx->fn(ctx->user, (size_t)item, token, logprob);
+}
 
 static attn_status generate_step(void *ctx, const int32_t *tokens, const float **logits)
 {
@@ -48,17 +56,26 @@ static attn_status resolve(attn_session *session, const attn_options *options,
     return st;
 }
 
-attn_status attn_generate(attn_session *session, const attn_encoding *encoding,
-                          const attn_options *options, attn_result **out)
+/* attn_generate, streaming to fn when it is not NULL. */
+static attn_status generate(attn_session *session, const attn_encoding *encoding,
+                            const attn_options *options, attn_token_fn fn, void *user,
+                            attn_result **out)
 {
+    const char *name = fn ? "attn_generate_stream" : "attn_generate";
     if (!session || !encoding || !out)
-        return err_set(ATTN_E_INVALID_ARGUMENT, "attn_generate: %s is NULL",
+        return err_set(ATTN_E_INVALID_ARGUMENT, "%s: %s is NULL", name,
                        !session ? "session" : !encoding ? "encoding" : "out");
     const nn_spec *spec = &session_model(session)->arch.spec;
     gen_config c;
-    attn_status st = resolve(session, options, "attn_generate", &c);
+    attn_status st = resolve(session, options, name, &c);
     if (st != ATTN_OK)
         return st;
+    if (fn && c.num_beams > 1) {
+        gen_config_free(&c);
+        return err_set(ATTN_E_UNSUPPORTED, "attn_generate_stream: option 'num_beams' = %lld; "
+                       "streaming needs greedy decoding or sampling (num_beams 1)",
+                       (long long)c.num_beams);
+    }
 
     size_t items;
     attn_encoding_output(encoding, NULL, &items, NULL, NULL);
@@ -73,19 +90,35 @@ attn_status attn_generate(attn_session *session, const attn_encoding *encoding,
         src_rows[r] = r / (size_t)c.num_beams;
     st = attn_decoder_begin(session, encoding, src_rows, rows, (size_t)(c.max_length - 1));
     if (st == ATTN_OK) {
-        generate_ctx ctx = { session };
-        search_decoder dec = { &ctx, generate_step, generate_reorder, spec->out_vocab };
+        generate_ctx ctx = { session, fn, user };
+        search_decoder dec = { &ctx, generate_step, generate_reorder, spec->out_vocab,
+                               fn ? generate_token : NULL, &ctx };
         st = search_run(&c, &dec, (int64_t)items, &result->search);
     }
 done:
     free(src_rows);
     gen_config_free(&c);
-    if (st != ATTN_OK) {
+    if (st != ATTN_OK && st != ATTN_E_ABORTED) {
         free(result);
         return st;
     }
     *out = result;
-    return ATTN_OK;
+    return st;
+}
+
+attn_status attn_generate(attn_session *session, const attn_encoding *encoding,
+                          const attn_options *options, attn_result **out)
+{
+    return generate(session, encoding, options, NULL, NULL, out);
+}
+
+attn_status attn_generate_stream(attn_session *session, const attn_encoding *encoding,
+                                 const attn_options *options, attn_token_fn fn, void *user,
+                                 attn_result **out)
+{
+    if (!fn)
+        return err_set(ATTN_E_INVALID_ARGUMENT, "attn_generate_stream: fn is NULL");
+    return generate(session, encoding, options, fn, user, out);
 }
 
 attn_status attn_score(attn_session *session, const attn_encoding *encoding,

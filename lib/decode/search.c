@@ -147,13 +147,24 @@ static double next_uniform(search_state *s)
     return (double)(z >> 11) * 0x1p-53;
 }
 
+/* Hypothesis of item i: `count` tokens after the start token. */
+static void record(search_result *out, int64_t i, const int32_t *tokens, int64_t count,
+                   float score)
+{
+    memcpy(out->tokens + i * out->stride, tokens, (size_t)count * sizeof *tokens);
+    out->lengths[i] = count;
+    out->scores[i] = score;
+}
+
 static attn_status greedy(search_state *s, search_result *out)
 {
     const gen_config *c = s->c;
+    const search_decoder *dec = s->dec;
     const float *logits;
     float *row = s->scores;
+    bool stop = false;
     while (s->rows > 0) {
-        attn_status st = s->dec->step(s->dec->ctx, s->last, &logits);
+        attn_status st = dec->step(dec->ctx, s->last, &logits);
         if (st != ATTN_OK)
             return st;
         int64_t kept = 0;
@@ -172,19 +183,24 @@ static attn_status greedy(search_state *s, search_result *out)
             proc_log_softmax(row, s->vocab);
             const float logprob = row[best];
             const int64_t i = s->item[r];
-            const bool done = is_eos(c, (int32_t)best) || s->len + 1 >= c->max_length;
-            if (done) {
-                memcpy(out->tokens + i * out->stride, s->hist + r * s->width + 1,
-                       (size_t)(s->len - 1) * sizeof(int32_t));
-                out->tokens[i * out->stride + s->len - 1] = (int32_t)best;
-                out->lengths[i] = s->len;
-                out->scores[i] = s->score[r] + logprob;
+            if (dec->on_token && !stop)
+                stop = dec->on_token(dec->user, i, (int32_t)best, logprob) != 0;
+            extend(s, r, kept, (int32_t)best);
+            if (is_eos(c, (int32_t)best) || s->len + 1 >= c->max_length) {
+                record(out, i, s->next_hist + kept * s->width + 1, s->len,
+                       s->score[r] + logprob);
                 continue;
             }
-            extend(s, r, kept, (int32_t)best);
             s->next_item[kept] = i;
             s->next_score[kept] = s->score[r] + logprob;
             kept++;
+        }
+        if (stop) {
+            /* the caller asked to stop: running rows keep what they have */
+            for (int64_t n = 0; n < kept; n++)
+                record(out, s->next_item[n], s->next_hist + n * s->width + 1, s->len,
+                       s->next_score[n]);
+            return err_set(ATTN_E_ABORTED, "generation stopped by the token callback");
         }
         st = commit_rows(s, kept);
         if (st != ATTN_OK)
@@ -422,7 +438,7 @@ attn_status search_run(const gen_config *c, const search_decoder *dec, int64_t i
         sort_pools(out, nb, c->num_return_sequences);
     free(pools);
     state_free(&s);
-    if (st != ATTN_OK)
+    if (st != ATTN_OK && st != ATTN_E_ABORTED)
         search_result_free(out);
     return st;
 }

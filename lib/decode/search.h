@@ -19,6 +19,10 @@ typedef struct {
      * (caches included); rows may shrink as items finish. */
     attn_status (*reorder)(void *ctx, const int64_t *parent, int64_t rows);
     int64_t vocab;
+    /* Optional, greedy decoding and sampling only: called with each token
+     * chosen for an item; non-zero stops decoding after the current step. */
+    int32_t (*on_token)(void *user, int64_t item, int32_t token, float logprob);
+    void *user;
 } search_decoder;
 
 /* Hypotheses of every item: hypothesis j of item i is entry i * per_item + j,
@@ -36,7 +40,8 @@ typedef struct {
 
 /* Runs greedy decoding or sampling (num_beams 1) or beam search for
  * `items` inputs; sampling draws from a stream seeded by the `seed` option,
- * so a seed reproduces its output.
+ * so a seed reproduces its output. When on_token asks to stop, returns
+ * ATTN_E_ABORTED with every item's output so far in `out`.
  * Errors: from the decoder, ATTN_E_NO_MEMORY. Free with search_result_free. */
 attn_status search_run(const gen_config *c, const search_decoder *dec, int64_t items,
                        search_result *out);
