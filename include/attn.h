@@ -324,6 +324,16 @@ ATTN_API attn_status attn_generate_stream(attn_session *session, const attn_enco
                                           const attn_options *options, attn_token_fn fn,
                                           void *user, attn_result **out);
 
+/* The whole job from token ids: encodes and generates for `batch` source
+ * sequences given as attn_encode() takes them. Sequences are sorted by
+ * length and processed in sub-batches of at most the option
+ * "max_batch_size" sequences (0, the default: all at once), so padding
+ * stays small; the result lists the inputs in the order given. Options as
+ * attn_generate(). Errors: those of attn_encode() and attn_generate(). */
+ATTN_API attn_status attn_generate_ids(attn_session *session, const int32_t *ids,
+                                       const size_t *lengths, size_t batch,
+                                       const attn_options *options, attn_result **out);
+
 /* The number of inputs, and of hypotheses for input i (num_return_sequences
  * for beam search, 1 for greedy). 0 for a NULL result or i out of range. */
 ATTN_API size_t attn_result_count(const attn_result *result);

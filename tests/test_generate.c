@@ -462,6 +462,53 @@ static void test_streaming_delivers_each_token_and_can_stop(void **state)
     attn_model_free(model);
 }
 
+/* Five inputs of different lengths in sub-batches of 2, sorted by length,
+ * come back in input order with what each gets in one batch. */
+static void test_whole_job_from_ids_splits_sorts_and_restores_order(void **state)
+{
+    (void)state;
+    attn_model *model;
+    attn_session *session;
+    attn_encoding *e;
+    attn_result *one, *split;
+    attn_options *o;
+    const int32_t ids[] = { 5, 0, 6, 7, 8, 9, 0, 10, 11, 0, 12, 13, 14, 15, 16, 17, 0, 18, 19, 0 };
+    const size_t len[] = { 2, 5, 3, 7, 3 };
+    assert_int_equal(attn_model_load(tu_fixture("generate/trained-marian"), NULL, &model),
+                     ATTN_OK);
+    assert_int_equal(attn_session_create(model, NULL, &session), ATTN_OK);
+    assert_int_equal(attn_options_create(&o), ATTN_OK);
+    assert_int_equal(attn_options_set_int(o, "num_return_sequences", 2), ATTN_OK);
+    assert_int_equal(attn_encode(session, ids, len, 5, &e), ATTN_OK);
+    assert_int_equal(attn_generate(session, e, o, &one), ATTN_OK);
+    assert_int_equal(attn_options_set_int(o, "max_batch_size", 2), ATTN_OK);
+    assert_int_equal(attn_generate_ids(session, ids, len, 5, o, &split), ATTN_OK);
+    assert_int_equal(attn_result_count(split), 5);
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(attn_result_hypotheses(split, i), 2);
+        for (size_t j = 0; j < 2; j++) {
+            const int32_t *a, *b;
+            size_t na, nb;
+            float sa, sb;
+            assert_int_equal(attn_result_hypothesis(one, i, j, &a, &na, &sa), ATTN_OK);
+            assert_int_equal(attn_result_hypothesis(split, i, j, &b, &nb, &sb), ATTN_OK);
+            assert_int_equal(na, nb);
+            assert_memory_equal(a, b, na * sizeof *a);
+            assert_true(fabsf(sa - sb) < 1e-4f);
+        }
+    }
+    tu_assert_fails(attn_generate_ids(session, ids, len, 0, o, &split), ATTN_E_INVALID_ARGUMENT,
+                    "batch is 0");
+    tu_assert_fails(attn_generate(session, e, o, &split), ATTN_E_INVALID_ARGUMENT,
+                    "option 'max_batch_size' does not apply to attn_generate");
+    attn_result_free(one);
+    attn_result_free(split);
+    attn_options_free(o);
+    attn_encoding_free(e);
+    attn_session_free(session);
+    attn_model_free(model);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -470,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_sampling_is_reproducible_and_follows_the_softmax),
         cmocka_unit_test(test_scoring_gives_transformers_log_probabilities),
         cmocka_unit_test(test_streaming_delivers_each_token_and_can_stop),
+        cmocka_unit_test(test_whole_job_from_ids_splits_sorts_and_restores_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,9 +38,9 @@ static attn_status generate_reorder(void *ctx, const int64_t *parent, int64_t ro
 
 /* Resolves the settings of a call: the options over the model's files. */
 static attn_status resolve(attn_session *session, const attn_options *options,
-                           const char *function, gen_config *c)
+                           unsigned scope, const char *function, gen_config *c)
 {
-    attn_status st = opt_check_scope(options, OPT_SCOPE_GENERATE, function);
+    attn_status st = opt_check_scope(options, scope, function);
     if (st != ATTN_OK)
         return st;
     const attn_model *model = session_model(session);
@@ -56,10 +56,11 @@ static attn_status resolve(attn_session *session, const attn_options *options,
     return st;
 }
 
-/* attn_generate, streaming to fn when it is not NULL. */
+/* attn_generate, streaming to fn when it is not NULL; options of `scope`
+ * are accepted. */
 static attn_status generate(attn_session *session, const attn_encoding *encoding,
-                            const attn_options *options, attn_token_fn fn, void *user,
-                            attn_result **out)
+                            const attn_options *options, unsigned scope, attn_token_fn fn,
+                            void *user, attn_result **out)
 {
     const char *name = fn ? "attn_generate_stream" : "attn_generate";
     if (!session || !encoding || !out)
@@ -67,7 +68,7 @@ static attn_status generate(attn_session *session, const attn_encoding *encoding
                        !session ? "session" : !encoding ? "encoding" : "out");
     const nn_spec *spec = &session_model(session)->arch.spec;
     gen_config c;
-    attn_status st = resolve(session, options, name, &c);
+    attn_status st = resolve(session, options, scope, name, &c);
     if (st != ATTN_OK)
         return st;
     if (fn && c.num_beams > 1) {
@@ -109,7 +110,7 @@ done:
 attn_status attn_generate(attn_session *session, const attn_encoding *encoding,
                           const attn_options *options, attn_result **out)
 {
-    return generate(session, encoding, options, NULL, NULL, out);
+    return generate(session, encoding, options, OPT_SCOPE_GENERATE, NULL, NULL, out);
 }
 
 attn_status attn_generate_stream(attn_session *session, const attn_encoding *encoding,
@@ -118,7 +119,7 @@ attn_status attn_generate_stream(attn_session *session, const attn_encoding *enc
 {
     if (!fn)
         return err_set(ATTN_E_INVALID_ARGUMENT, "attn_generate_stream: fn is NULL");
-    return generate(session, encoding, options, fn, user, out);
+    return generate(session, encoding, options, OPT_SCOPE_GENERATE, fn, user, out);
 }
 
 attn_status attn_score(attn_session *session, const attn_encoding *encoding,
@@ -147,7 +148,7 @@ attn_status attn_score(attn_session *session, const attn_encoding *encoding,
                                "token id %d is outside the vocabulary of %lld", i, k,
                                targets[offset], (long long)spec->out_vocab);
     gen_config c;
-    attn_status st = resolve(session, options, "attn_score", &c);
+    attn_status st = resolve(session, options, OPT_SCOPE_GENERATE, "attn_score", &c);
     if (st != ATTN_OK)
         return st;
     /* decoder input (items, longest): the start token, then each target
@@ -214,6 +215,115 @@ attn_status attn_result_token_scores(const attn_result *result, size_t i, size_t
         return err_set(ATTN_E_NOT_FOUND, "attn_result_token_scores: this result has no "
                        "per-token scores");
     *logprobs = r->token_scores + ((int64_t)i * r->per_item + (int64_t)j) * r->stride;
+    return ATTN_OK;
+}
+
+/* An input's length and index, sorted by decreasing length, ties in input
+ * order. */
+typedef struct {
+    size_t length, index;
+} by_length;
+
+static int longer_first(const void *a, const void *b)
+{
+    const by_length *x = a, *y = b;
+    if (x->length != y->length)
+        return x->length > y->length ? -1 : 1;
+    return x->index < y->index ? -1 : 1;
+}
+
+/* Copies every hypothesis of `part` (inputs order[0..n)) into `all`. */
+static void merge(search_result *all, const search_result *part, const size_t *order)
+{
+    for (int64_t i = 0; i < part->items; i++)
+        for (int64_t j = 0; j < part->per_item; j++) {
+            const int64_t from = i * part->per_item + j;
+            const int64_t to = (int64_t)order[i] * all->per_item + j;
+            memcpy(all->tokens + to * all->stride, part->tokens + from * part->stride,
+                   (size_t)part->lengths[from] * sizeof(int32_t));
+            all->lengths[to] = part->lengths[from];
+            all->scores[to] = part->scores[from];
+        }
+}
+
+attn_status attn_generate_ids(attn_session *session, const int32_t *ids, const size_t *lengths,
+                              size_t batch, const attn_options *options, attn_result **out)
+{
+    if (!session || !ids || !lengths || !out)
+        return err_set(ATTN_E_INVALID_ARGUMENT, "attn_generate_ids: %s is NULL",
+                       !session ? "session" : !ids ? "ids" : !lengths ? "lengths" : "out");
+    if (batch == 0)
+        return err_set(ATTN_E_INVALID_ARGUMENT, "attn_generate_ids: batch is 0");
+    gen_config c;
+    const unsigned scope = OPT_SCOPE_GENERATE | OPT_SCOPE_BATCH;
+    attn_status st = resolve(session, options, scope, "attn_generate_ids", &c);
+    if (st != ATTN_OK)
+        return st;
+    const int64_t per_item = c.num_beams > 1 ? c.num_return_sequences : 1;
+    const int64_t width = c.max_length;
+    gen_config_free(&c);
+    size_t limit = (size_t)opt_get_int(options, "max_batch_size", 0);
+    if (limit == 0)
+        limit = batch;
+
+    by_length *sorted = malloc(batch * sizeof *sorted);
+    size_t *order = malloc(batch * sizeof *order), *offset = malloc(batch * sizeof *offset);
+    size_t *part_len = malloc(limit * sizeof *part_len);
+    int32_t *part_ids = NULL;
+    attn_result *result = calloc(1, sizeof *result);
+    size_t total = 0;
+    if (!sorted || !order || !offset || !part_len || !result) {
+        st = err_no_memory("the batch");
+        goto done;
+    }
+    for (size_t i = 0; i < batch; i++) {
+        sorted[i] = (by_length){ lengths[i], i };
+        offset[i] = total;
+        total += lengths[i];
+    }
+    part_ids = malloc((total ? total : 1) * sizeof *part_ids);
+    if (!part_ids) {
+        st = err_no_memory("the batch");
+        goto done;
+    }
+    qsort(sorted, batch, sizeof *sorted, longer_first);
+    for (size_t i = 0; i < batch; i++)
+        order[i] = sorted[i].index;
+    st = search_result_alloc(&result->search, (int64_t)batch, per_item, width, false);
+    for (size_t first = 0; first < batch && st == ATTN_OK; first += limit) {
+        const size_t n = batch - first < limit ? batch - first : limit;
+        size_t used = 0;
+        for (size_t k = 0; k < n; k++) {
+            const size_t i = order[first + k];
+            part_len[k] = lengths[i];
+            memcpy(part_ids + used, ids + offset[i], lengths[i] * sizeof *ids);
+            used += lengths[i];
+        }
+        attn_encoding *enc;
+        attn_result *part;
+        st = attn_encode(session, part_ids, part_len, n, &enc);
+        if (st == ATTN_OK) {
+            st = generate(session, enc, options, scope, NULL, NULL, &part);
+            attn_encoding_free(enc);
+        }
+        if (st == ATTN_OK) {
+            merge(&result->search, &part->search, order + first);
+            attn_result_free(part);
+        }
+    }
+done:
+    free(sorted);
+    free(order);
+    free(offset);
+    free(part_len);
+    free(part_ids);
+    if (st != ATTN_OK) {
+        if (result)
+            search_result_free(&result->search);
+        free(result);
+        return st;
+    }
+    *out = result;
     return ATTN_OK;
 }
 

@@ -54,6 +54,7 @@ static const opt_spec opt_registry[] = {
     { "decoder_start_token_id", OPT_INT, OPT_SCOPE_GENERATE, 0, ID_MAX },
     { "eos_token_id", OPT_INT | OPT_STR, OPT_SCOPE_GENERATE, 0, ID_MAX },
     { "pad_token_id", OPT_INT, OPT_SCOPE_GENERATE, 0, ID_MAX },
+    { "max_batch_size", OPT_INT, OPT_SCOPE_BATCH, 0, LEN_MAX },
 };
 
 typedef struct {

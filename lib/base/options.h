@@ -13,7 +13,8 @@
 enum {
     OPT_SCOPE_MODEL = 1u << 0,   /* attn_model_load */
     OPT_SCOPE_SESSION = 1u << 1, /* attn_session_create */
-    OPT_SCOPE_GENERATE = 1u << 2, /* attn_generate */
+    OPT_SCOPE_GENERATE = 1u << 2, /* attn_generate and its kin */
+    OPT_SCOPE_BATCH = 1u << 3,    /* attn_generate_ids only */
 };
 
 /* Fails with ATTN_E_INVALID_ARGUMENT naming the first option in `options`
