@@ -368,7 +368,9 @@ ATTN_API attn_status attn_score(attn_session *session, const attn_encoding *enco
  * *logprobs points to *count floats owned by the result.
  * Errors: ATTN_E_INVALID_ARGUMENT (NULL result or logprobs, i or j out of
  * range), ATTN_E_NOT_FOUND (the call that made the result did not record
- * them: attn_generate does not yet). */
+ * them: generation records them with the option return_scores 1). For
+ * generation they are the log-probabilities after the logits processors,
+ * whose sum (over length^length_penalty for beam search) is the score. */
 ATTN_API attn_status attn_result_token_scores(const attn_result *result, size_t i, size_t j,
                                               const float **logprobs, size_t *count);
 

@@ -509,6 +509,52 @@ static void test_whole_job_from_ids_splits_sorts_and_restores_order(void **state
     attn_model_free(model);
 }
 
+/* With return_scores, each generated token's log-probability is kept:
+ * greedy scores are their sum, beam scores their sum over length^penalty. */
+static void test_return_scores_keeps_per_token_log_probabilities(void **state)
+{
+    (void)state;
+    attn_model *model;
+    attn_session *session;
+    attn_encoding *e;
+    attn_options *o;
+    const int32_t ids[] = { 5, 6, 7, 0, 8, 9, 0 };
+    const size_t len[] = { 4, 3 };
+    assert_int_equal(attn_model_load(tu_fixture("generate/trained-marian"), NULL, &model),
+                     ATTN_OK);
+    assert_int_equal(attn_session_create(model, NULL, &session), ATTN_OK);
+    assert_int_equal(attn_encode(session, ids, len, 2, &e), ATTN_OK);
+    assert_int_equal(attn_options_create(&o), ATTN_OK);
+    assert_int_equal(attn_options_set_int(o, "return_scores", 1), ATTN_OK);
+    assert_int_equal(attn_options_set_float(o, "length_penalty", 0.6), ATTN_OK);
+    for (int beams = 1; beams <= 4; beams += 3) {
+        attn_result *r;
+        assert_int_equal(attn_options_set_int(o, "num_beams", beams), ATTN_OK);
+        assert_int_equal(attn_generate(session, e, o, &r), ATTN_OK);
+        for (size_t i = 0; i < 2; i++) {
+            const float *lp;
+            size_t n;
+            float score;
+            assert_int_equal(attn_result_token_scores(r, i, 0, &lp, &n), ATTN_OK);
+            assert_int_equal(attn_result_hypothesis(r, i, 0, NULL, NULL, &score), ATTN_OK);
+            double sum = 0;
+            for (size_t k = 0; k < n; k++) {
+                assert_true(lp[k] <= 0.0f);
+                sum += lp[k];
+            }
+            const double want = beams == 1 ? sum : sum / pow((double)n, 0.6);
+            if (fabs(want - score) > 1e-4)
+                fail_msg("num_beams %d input %zu: tokens give %.6f, score %.6f", beams, i,
+                         want, score);
+        }
+        attn_result_free(r);
+    }
+    attn_options_free(o);
+    attn_encoding_free(e);
+    attn_session_free(session);
+    attn_model_free(model);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -518,6 +564,7 @@ int main(void)
         cmocka_unit_test(test_scoring_gives_transformers_log_probabilities),
         cmocka_unit_test(test_streaming_delivers_each_token_and_can_stop),
         cmocka_unit_test(test_whole_job_from_ids_splits_sorts_and_restores_order),
+        cmocka_unit_test(test_return_scores_keeps_per_token_log_probabilities),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -241,6 +241,10 @@ static void merge(search_result *all, const search_result *part, const size_t *o
             const int64_t to = (int64_t)order[i] * all->per_item + j;
             memcpy(all->tokens + to * all->stride, part->tokens + from * part->stride,
                    (size_t)part->lengths[from] * sizeof(int32_t));
+            if (all->token_scores)
+                memcpy(all->token_scores + to * all->stride,
+                       part->token_scores + from * part->stride,
+                       (size_t)part->lengths[from] * sizeof(float));
             all->lengths[to] = part->lengths[from];
             all->scores[to] = part->scores[from];
         }
@@ -261,6 +265,7 @@ attn_status attn_generate_ids(attn_session *session, const int32_t *ids, const s
         return st;
     const int64_t per_item = c.num_beams > 1 ? c.num_return_sequences : 1;
     const int64_t width = c.max_length;
+    const bool token_scores = c.return_scores;
     gen_config_free(&c);
     size_t limit = (size_t)opt_get_int(options, "max_batch_size", 0);
     if (limit == 0)
@@ -289,7 +294,7 @@ attn_status attn_generate_ids(attn_session *session, const int32_t *ids, const s
     qsort(sorted, batch, sizeof *sorted, longer_first);
     for (size_t i = 0; i < batch; i++)
         order[i] = sorted[i].index;
-    st = search_result_alloc(&result->search, (int64_t)batch, per_item, width, false);
+    st = search_result_alloc(&result->search, (int64_t)batch, per_item, width, token_scores);
     for (size_t first = 0; first < batch && st == ATTN_OK; first += limit) {
         const size_t n = batch - first < limit ? batch - first : limit;
         size_t used = 0;

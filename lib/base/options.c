@@ -46,6 +46,7 @@ static const opt_spec opt_registry[] = {
     { "suppress_tokens", OPT_STR, OPT_SCOPE_GENERATE, 0, 0 },
     { "begin_suppress_tokens", OPT_STR, OPT_SCOPE_GENERATE, 0, 0 },
     { "renormalize_logits", OPT_INT, OPT_SCOPE_GENERATE, 0, 1 },
+    { "return_scores", OPT_INT, OPT_SCOPE_GENERATE, 0, 1 },
     { "do_sample", OPT_INT, OPT_SCOPE_GENERATE, 0, 1 },
     { "temperature", OPT_NUMBER, OPT_SCOPE_GENERATE, 0, 1e6 },
     { "top_k", OPT_INT, OPT_SCOPE_GENERATE, 0, ID_MAX },

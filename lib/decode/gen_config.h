@@ -31,6 +31,7 @@ typedef struct {
     int32_t forced_bos, forced_eos[GEN_MAX_EOS]; /* -1: none */
     int64_t forced_eos_count;
     bool renormalize;
+    bool return_scores;              /* keep each generated token's log-probability */
     bool do_sample;
     double temperature, top_p;
     int64_t top_k;

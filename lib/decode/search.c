@@ -18,6 +18,8 @@ typedef struct {
     int64_t vocab, width;         /* width: max_length, the row history capacity */
     int64_t rows;                 /* running rows */
     int32_t *hist, *next_hist;    /* (capacity rows, width): tokens incl. start */
+    float *lp, *next_lp;          /* (capacity rows, width): each token's
+                                     log-probability (entry 0 unused) */
     int64_t *item, *next_item;    /* (capacity rows): item of each row */
     float *score, *next_score;    /* (capacity rows): beam running score */
     int64_t *parent;              /* (capacity rows) */
@@ -51,6 +53,8 @@ static attn_status state_init(search_state *s, const gen_config *c, const search
     const size_t r = (size_t)rows, w = (size_t)s->width, v = (size_t)s->vocab;
     s->hist = malloc(r * w * sizeof *s->hist);
     s->next_hist = malloc(r * w * sizeof *s->next_hist);
+    s->lp = calloc(r * w, sizeof *s->lp);
+    s->next_lp = calloc(r * w, sizeof *s->next_lp);
     s->item = malloc(r * sizeof *s->item);
     s->next_item = malloc(r * sizeof *s->next_item);
     s->score = calloc(r, sizeof *s->score);
@@ -61,7 +65,7 @@ static attn_status state_init(search_state *s, const gen_config *c, const search
     s->seen = calloc(v, sizeof *s->seen);
     s->pairs = malloc(v * sizeof *s->pairs);
     s->rng = c->seed;
-    if (!s->hist || !s->next_hist || !s->item || !s->next_item || !s->score ||
+    if (!s->hist || !s->next_hist || !s->lp || !s->next_lp || !s->item || !s->next_item || !s->score ||
         !s->next_score || !s->parent || !s->last || !s->scores || !s->seen || !s->pairs)
         return err_no_memory("the search state");
     for (int64_t i = 0; i < rows; i++) {
@@ -74,7 +78,7 @@ static attn_status state_init(search_state *s, const gen_config *c, const search
 
 static void state_free(search_state *s)
 {
-    void *p[] = { s->hist, s->next_hist, s->item, s->next_item, s->score, s->next_score,
+    void *p[] = { s->hist, s->next_hist, s->lp, s->next_lp, s->item, s->next_item, s->score, s->next_score,
                   s->parent, s->last, s->scores, s->seen, s->pairs };
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
         free(p[i]);
@@ -97,6 +101,9 @@ static attn_status commit_rows(search_state *s, int64_t rows)
     int32_t *h = s->hist;
     s->hist = s->next_hist;
     s->next_hist = h;
+    float *l = s->lp;
+    s->lp = s->next_lp;
+    s->next_lp = l;
     int64_t *it = s->item;
     s->item = s->next_item;
     s->next_item = it;
@@ -108,11 +115,14 @@ static attn_status commit_rows(search_state *s, int64_t rows)
     return rows > 0 ? s->dec->reorder(s->dec->ctx, s->parent, rows) : ATTN_OK;
 }
 
-/* Copies row r's history plus `token` into next row n. */
-static void extend(search_state *s, int64_t r, int64_t n, int32_t token)
+/* Copies row r's history plus `token` of log-probability `lp` into next
+ * row n. */
+static void extend(search_state *s, int64_t r, int64_t n, int32_t token, float lp)
 {
     memcpy(s->next_hist + n * s->width, s->hist + r * s->width, (size_t)s->len * sizeof(int32_t));
+    memcpy(s->next_lp + n * s->width, s->lp + r * s->width, (size_t)s->len * sizeof(float));
     s->next_hist[n * s->width + s->len] = token;
+    s->next_lp[n * s->width + s->len] = lp;
     s->parent[n] = r;
     s->last[n] = token;
 }
@@ -147,11 +157,14 @@ static double next_uniform(search_state *s)
     return (double)(z >> 11) * 0x1p-53;
 }
 
-/* Hypothesis of item i: `count` tokens after the start token. */
-static void record(search_result *out, int64_t i, const int32_t *tokens, int64_t count,
-                   float score)
+/* Hypothesis of item i: `count` tokens after the start token, with their
+ * log-probabilities. */
+static void record(search_result *out, int64_t i, const int32_t *tokens, const float *lps,
+                   int64_t count, float score)
 {
     memcpy(out->tokens + i * out->stride, tokens, (size_t)count * sizeof *tokens);
+    if (out->token_scores)
+        memcpy(out->token_scores + i * out->stride, lps, (size_t)count * sizeof *lps);
     out->lengths[i] = count;
     out->scores[i] = score;
 }
@@ -185,10 +198,10 @@ static attn_status greedy(search_state *s, search_result *out)
             const int64_t i = s->item[r];
             if (dec->on_token && !stop)
                 stop = dec->on_token(dec->user, i, (int32_t)best, logprob) != 0;
-            extend(s, r, kept, (int32_t)best);
+            extend(s, r, kept, (int32_t)best, logprob);
             if (is_eos(c, (int32_t)best) || s->len + 1 >= c->max_length) {
-                record(out, i, s->next_hist + kept * s->width + 1, s->len,
-                       s->score[r] + logprob);
+                record(out, i, s->next_hist + kept * s->width + 1,
+                       s->next_lp + kept * s->width + 1, s->len, s->score[r] + logprob);
                 continue;
             }
             s->next_item[kept] = i;
@@ -198,8 +211,8 @@ static attn_status greedy(search_state *s, search_result *out)
         if (stop) {
             /* the caller asked to stop: running rows keep what they have */
             for (int64_t n = 0; n < kept; n++)
-                record(out, s->next_item[n], s->next_hist + n * s->width + 1, s->len,
-                       s->next_score[n]);
+                record(out, s->next_item[n], s->next_hist + n * s->width + 1,
+                       s->next_lp + n * s->width + 1, s->len, s->next_score[n]);
             return err_set(ATTN_E_ABORTED, "generation stopped by the token callback");
         }
         st = commit_rows(s, kept);
@@ -272,7 +285,8 @@ static int candidate_desc(const void *a, const void *b)
 /* BeamHypotheses.add: keeps the num_beams best of item i. Hypothesis
  * tokens are the history after the start token, plus eos[0] when `eos`. */
 static void pool_add(search_state *s, search_result *out, beam_pool *pool, int64_t i,
-                     const int32_t *hist, int64_t len, double sum, int64_t generated, bool eos)
+                     const int32_t *hist, const float *lps, int64_t len, double sum,
+                     int64_t generated, bool eos, float eos_lp)
 {
     const gen_config *c = s->c;
     const int64_t nb = c->num_beams;
@@ -292,6 +306,12 @@ static void pool_add(search_state *s, search_result *out, beam_pool *pool, int64
     int32_t *dst = out->tokens + (i * nb + slot) * out->stride;
     memcpy(dst, hist + 1, (size_t)(len - 1) * sizeof *dst);
     int64_t n = len - 1;
+    float *dst_lp = out->token_scores ? out->token_scores + (i * nb + slot) * out->stride : NULL;
+    if (dst_lp) {
+        memcpy(dst_lp, lps + 1, (size_t)n * sizeof *dst_lp);
+        if (eos)
+            dst_lp[n] = eos_lp;
+    }
     if (eos)
         dst[n++] = c->eos[0];
     out->lengths[i * nb + slot] = n;
@@ -345,13 +365,15 @@ static attn_status beam_search(search_state *s, beam_pool *pools, search_result 
             int64_t beams = 0;
             for (int64_t rank = 0; rank < n && beams < nb; rank++) {
                 const int64_t parent = first + top[rank].beam;
+                const float lp = top[rank].score - s->score[parent];
                 if (is_eos(c, top[rank].token)) {
                     if (rank < nb)
-                        pool_add(s, out, &pools[i], i, s->hist + parent * s->width, s->len,
-                                 (double)top[rank].score, s->len, true);
+                        pool_add(s, out, &pools[i], i, s->hist + parent * s->width,
+                                 s->lp + parent * s->width, s->len, (double)top[rank].score,
+                                 s->len, true, lp);
                     continue;
                 }
-                extend(s, parent, kept + beams, top[rank].token);
+                extend(s, parent, kept + beams, top[rank].token, lp);
                 s->next_item[kept + beams] = i;
                 s->next_score[kept + beams] = top[rank].score;
                 beams++;
@@ -371,8 +393,9 @@ static attn_status beam_search(search_state *s, beam_pool *pools, search_result 
             /* finalize(): running beams of unfinished items join their pools */
             for (int64_t r = 0; r < kept; r++) {
                 const int64_t i = s->next_item[r];
-                pool_add(s, out, &pools[i], i, s->next_hist + r * s->width, s->len + 1,
-                         (double)s->next_score[r], s->len, false);
+                pool_add(s, out, &pools[i], i, s->next_hist + r * s->width,
+                         s->next_lp + r * s->width, s->len + 1, (double)s->next_score[r],
+                         s->len, false, 0.0f);
             }
             break;
         }
@@ -404,6 +427,11 @@ static void sort_pools(search_result *out, int64_t nb, int64_t keep)
                 int32_t tt = out->tokens[x * out->stride + t];
                 out->tokens[x * out->stride + t] = out->tokens[y * out->stride + t];
                 out->tokens[y * out->stride + t] = tt;
+                if (out->token_scores) {
+                    float tl = out->token_scores[x * out->stride + t];
+                    out->token_scores[x * out->stride + t] = out->token_scores[y * out->stride + t];
+                    out->token_scores[y * out->stride + t] = tl;
+                }
             }
         }
         /* keep the first `keep` of each item contiguous */
@@ -413,6 +441,10 @@ static void sort_pools(search_result *out, int64_t nb, int64_t keep)
             out->lengths[to] = out->lengths[from];
             memmove(out->tokens + to * out->stride, out->tokens + from * out->stride,
                     (size_t)out->stride * sizeof(int32_t));
+            if (out->token_scores)
+                memmove(out->token_scores + to * out->stride,
+                        out->token_scores + from * out->stride,
+                        (size_t)out->stride * sizeof(float));
         }
     }
     out->per_item = keep;
@@ -426,7 +458,7 @@ attn_status search_run(const gen_config *c, const search_decoder *dec, int64_t i
     const int64_t nb = c->num_beams;
     attn_status st = state_init(&s, c, dec, items * nb);
     if (st == ATTN_OK)
-        st = search_result_alloc(out, items, nb, c->max_length, false);
+        st = search_result_alloc(out, items, nb, c->max_length, c->return_scores);
     if (st == ATTN_OK && nb > 1) {
         pools = calloc((size_t)items, sizeof *pools);
         if (!pools)
