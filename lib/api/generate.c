@@ -36,6 +36,20 @@ static attn_status generate_reorder(void *ctx, const int64_t *parent, int64_t ro
     return session_reorder(((generate_ctx *)ctx)->session, parent, rows);
 }
 
+/* Gives `result` to the caller when st is ATTN_OK or ATTN_E_ABORTED (whose
+ * partial output the caller keeps), else frees it; returns st. */
+static attn_status hand_over(attn_result *result, attn_status st, attn_result **out)
+{
+    if (st == ATTN_OK || st == ATTN_E_ABORTED) {
+        *out = result;
+        return st;
+    }
+    if (result)
+        search_result_free(&result->search);
+    free(result);
+    return st;
+}
+
 /* Resolves the settings of a call: the options over the model's files. */
 static attn_status resolve(attn_session *session, const attn_options *options,
                            unsigned scope, const char *function, gen_config *c)
@@ -99,12 +113,7 @@ static attn_status generate(attn_session *session, const attn_encoding *encoding
 done:
     free(src_rows);
     gen_config_free(&c);
-    if (st != ATTN_OK && st != ATTN_E_ABORTED) {
-        free(result);
-        return st;
-    }
-    *out = result;
-    return st;
+    return hand_over(result, st, out);
 }
 
 attn_status attn_generate(attn_session *session, const attn_encoding *encoding,
@@ -192,14 +201,7 @@ done:
     free(input);
     free(row);
     gen_config_free(&c);
-    if (st != ATTN_OK) {
-        if (result)
-            search_result_free(&result->search);
-        free(result);
-        return st;
-    }
-    *out = result;
-    return ATTN_OK;
+    return hand_over(result, st, out);
 }
 
 attn_status attn_result_token_scores(const attn_result *result, size_t i, size_t j,
@@ -322,14 +324,7 @@ done:
     free(offset);
     free(part_len);
     free(part_ids);
-    if (st != ATTN_OK) {
-        if (result)
-            search_result_free(&result->search);
-        free(result);
-        return st;
-    }
-    *out = result;
-    return ATTN_OK;
+    return hand_over(result, st, out);
 }
 
 size_t attn_result_count(const attn_result *result)
