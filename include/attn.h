@@ -334,6 +334,31 @@ ATTN_API attn_status attn_generate_ids(attn_session *session, const int32_t *ids
                                        const size_t *lengths, size_t batch,
                                        const attn_options *options, attn_result **out);
 
+/* Pull-style generation: tokens of greedy decoding or sampling handed out
+ * one call at a time, for bindings that expose iterators. Holds the
+ * session's decoder: until it is freed, the session and the encoding must
+ * not be used for anything else. */
+typedef struct attn_stream attn_stream;
+
+/* Starts generating for every sequence of `encoding` with `options` as
+ * attn_generate() takes them (num_beams must be 1). Nothing is decoded
+ * until the first attn_stream_next(). Errors: as attn_generate(), plus
+ * ATTN_E_UNSUPPORTED for num_beams > 1. Free with attn_stream_free(). */
+ATTN_API attn_status attn_stream_open(attn_session *session, const attn_encoding *encoding,
+                                      const attn_options *options, attn_stream **out);
+
+/* The next token: *input is the sequence it belongs to, *token its id and
+ * *logprob its log-probability; tokens of one decoder step come in input
+ * order. Returns ATTN_E_NOT_FOUND once every input has finished (its last
+ * token being end-of-sequence or the length limit reached). Any output
+ * pointer may be NULL. Errors: ATTN_E_INVALID_ARGUMENT (NULL stream),
+ * ATTN_E_INTERNAL. */
+ATTN_API attn_status attn_stream_next(attn_stream *stream, size_t *input, int32_t *token,
+                                      float *logprob);
+
+/* Frees a stream, finished or not; NULL is ignored. */
+ATTN_API void attn_stream_free(attn_stream *stream);
+
 /* The number of inputs, and of hypotheses for input i (num_return_sequences
  * for beam search, 1 for greedy). 0 for a NULL result or i out of range. */
 ATTN_API size_t attn_result_count(const attn_result *result);

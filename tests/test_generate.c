@@ -448,11 +448,36 @@ static void test_streaming_delivers_each_token_and_can_stop(void **state)
         assert_true(count >= 1 && count <= 2 && count <= full_count);
         assert_memory_equal(tokens, want, count * sizeof *tokens);
     }
+    /* the pull-style stream gives the same tokens, then NOT_FOUND */
+    attn_stream *pull;
+    stream_log pulled = { 0 };
+    size_t input;
+    int32_t token;
+    float lp;
+    assert_int_equal(attn_options_set_int(o, "num_beams", 1), ATTN_OK);
+    assert_int_equal(attn_stream_open(session, e, o, &pull), ATTN_OK);
+    attn_status st;
+    while ((st = attn_stream_next(pull, &input, &token, &lp)) == ATTN_OK)
+        collect(&pulled, input, token, lp);
+    tu_assert_fails(st, ATTN_E_NOT_FOUND, "the stream has ended");
+    tu_assert_fails(attn_stream_next(pull, NULL, NULL, NULL), ATTN_E_NOT_FOUND, "ended");
+    attn_stream_free(pull);
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(pulled.count[i], log.count[i]);
+        assert_memory_equal(pulled.tokens[i], log.tokens[i], (size_t)log.count[i] * 4);
+    }
+    assert_int_equal(attn_stream_open(session, e, o, &pull), ATTN_OK);
+    assert_int_equal(attn_stream_next(pull, NULL, NULL, NULL), ATTN_OK);
+    attn_stream_free(pull); /* before the end */
+    attn_stream_free(NULL);
+    tu_assert_fails(attn_stream_next(NULL, NULL, NULL, NULL), ATTN_E_INVALID_ARGUMENT, "NULL");
+
     tu_assert_fails(attn_generate_stream(session, e, o, NULL, NULL, &stopped),
                     ATTN_E_INVALID_ARGUMENT, "fn is NULL");
     assert_int_equal(attn_options_set_int(o, "num_beams", 4), ATTN_OK);
     tu_assert_fails(attn_generate_stream(session, e, o, collect, &log, &stopped),
                     ATTN_E_UNSUPPORTED, "num_beams");
+    tu_assert_fails(attn_stream_open(session, e, o, &pull), ATTN_E_UNSUPPORTED, "num_beams");
     attn_result_free(full);
     attn_result_free(streamed);
     attn_result_free(stopped);

@@ -327,6 +327,75 @@ done:
     return hand_over(result, st, out);
 }
 
+struct attn_stream {
+    generate_ctx ctx;
+    gen_config config;          /* the search reads it at every step */
+    search_stream *search;
+};
+
+attn_status attn_stream_open(attn_session *session, const attn_encoding *encoding,
+                             const attn_options *options, attn_stream **out)
+{
+    if (!session || !encoding || !out)
+        return err_set(ATTN_E_INVALID_ARGUMENT, "attn_stream_open: %s is NULL",
+                       !session ? "session" : !encoding ? "encoding" : "out");
+    const nn_spec *spec = &session_model(session)->arch.spec;
+    attn_stream *stream = calloc(1, sizeof *stream);
+    if (!stream)
+        return err_no_memory("a token stream");
+    gen_config *c = &stream->config;
+    attn_status st = resolve(session, options, OPT_SCOPE_GENERATE, "attn_stream_open", c);
+    size_t items;
+    attn_encoding_output(encoding, NULL, &items, NULL, NULL);
+    if (st == ATTN_OK && c->num_beams > 1)
+        st = err_set(ATTN_E_UNSUPPORTED, "attn_stream_open: option 'num_beams' = %lld; "
+                     "streaming needs greedy decoding or sampling (num_beams 1)",
+                     (long long)c->num_beams);
+    if (st == ATTN_OK)
+        st = attn_decoder_begin(session, encoding, NULL, items, (size_t)(c->max_length - 1));
+    if (st == ATTN_OK) {
+        stream->ctx = (generate_ctx){ session, NULL, NULL };
+        search_decoder dec = { &stream->ctx, generate_step, generate_reorder, spec->out_vocab,
+                               NULL, NULL };
+        st = search_stream_open(c, &dec, (int64_t)items, &stream->search);
+    }
+    if (st != ATTN_OK) {
+        attn_stream_free(stream);
+        return st;
+    }
+    *out = stream;
+    return ATTN_OK;
+}
+
+attn_status attn_stream_next(attn_stream *stream, size_t *input, int32_t *token,
+                             float *logprob)
+{
+    if (!stream)
+        return err_set(ATTN_E_INVALID_ARGUMENT, "attn_stream_next: stream is NULL");
+    int64_t item;
+    int32_t t;
+    float lp;
+    attn_status st = search_stream_next(stream->search, &item, &t, &lp);
+    if (st != ATTN_OK)
+        return st;
+    if (input)
+        *input = (size_t)item;
+    if (token)
+        *token = t;
+    if (logprob)
+        *logprob = lp;
+    return ATTN_OK;
+}
+
+void attn_stream_free(attn_stream *stream)
+{
+    if (!stream)
+        return;
+    search_stream_free(stream->search);
+    gen_config_free(&stream->config);
+    free(stream);
+}
+
 size_t attn_result_count(const attn_result *result)
 {
     return result ? (size_t)result->search.items : 0;

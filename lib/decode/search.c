@@ -169,57 +169,63 @@ static void record(search_result *out, int64_t i, const int32_t *tokens, const f
     out->scores[i] = score;
 }
 
-static attn_status greedy(search_state *s, search_result *out)
+/* One step of greedy decoding or sampling for every running row: each
+ * choice goes to on_token (until it asks to stop, which sets *stop) and
+ * finished rows are recorded and leave. */
+static attn_status greedy_step(search_state *s, search_result *out, bool *stop)
 {
     const gen_config *c = s->c;
     const search_decoder *dec = s->dec;
     const float *logits;
     float *row = s->scores;
-    bool stop = false;
-    while (s->rows > 0) {
-        attn_status st = dec->step(dec->ctx, s->last, &logits);
-        if (st != ATTN_OK)
-            return st;
-        int64_t kept = 0;
-        for (int64_t r = 0; r < s->rows; r++) {
-            row_scores(s, r, logits, false, row);
-            int64_t best = 0;
-            if (c->do_sample) {
-                proc_warp(c, row, s->vocab, s->pairs);
-                best = proc_sample(row, s->vocab, next_uniform(s));
-            } else {
-                for (int64_t v = 1; v < s->vocab; v++)
-                    if (row[v] > row[best])
-                        best = v;
-            }
-            /* The score reported is the log-probability of the choice. */
-            proc_log_softmax(row, s->vocab);
-            const float logprob = row[best];
-            const int64_t i = s->item[r];
-            if (dec->on_token && !stop)
-                stop = dec->on_token(dec->user, i, (int32_t)best, logprob) != 0;
-            extend(s, r, kept, (int32_t)best, logprob);
-            if (is_eos(c, (int32_t)best) || s->len + 1 >= c->max_length) {
-                record(out, i, s->next_hist + kept * s->width + 1,
-                       s->next_lp + kept * s->width + 1, s->len, s->score[r] + logprob);
-                continue;
-            }
-            s->next_item[kept] = i;
-            s->next_score[kept] = s->score[r] + logprob;
-            kept++;
+    attn_status st = dec->step(dec->ctx, s->last, &logits);
+    if (st != ATTN_OK)
+        return st;
+    int64_t kept = 0;
+    for (int64_t r = 0; r < s->rows; r++) {
+        row_scores(s, r, logits, false, row);
+        int64_t best = 0;
+        if (c->do_sample) {
+            proc_warp(c, row, s->vocab, s->pairs);
+            best = proc_sample(row, s->vocab, next_uniform(s));
+        } else {
+            for (int64_t v = 1; v < s->vocab; v++)
+                if (row[v] > row[best])
+                    best = v;
         }
-        if (stop) {
-            /* the caller asked to stop: running rows keep what they have */
-            for (int64_t n = 0; n < kept; n++)
-                record(out, s->next_item[n], s->next_hist + n * s->width + 1,
-                       s->next_lp + n * s->width + 1, s->len, s->next_score[n]);
-            return err_set(ATTN_E_ABORTED, "generation stopped by the token callback");
+        /* The score reported is the log-probability of the choice. */
+        proc_log_softmax(row, s->vocab);
+        const float logprob = row[best];
+        const int64_t i = s->item[r];
+        if (dec->on_token && !*stop)
+            *stop = dec->on_token(dec->user, i, (int32_t)best, logprob) != 0;
+        extend(s, r, kept, (int32_t)best, logprob);
+        if (is_eos(c, (int32_t)best) || s->len + 1 >= c->max_length) {
+            record(out, i, s->next_hist + kept * s->width + 1,
+                   s->next_lp + kept * s->width + 1, s->len, s->score[r] + logprob);
+            continue;
         }
-        st = commit_rows(s, kept);
-        if (st != ATTN_OK)
-            return st;
+        s->next_item[kept] = i;
+        s->next_score[kept] = s->score[r] + logprob;
+        kept++;
     }
-    return ATTN_OK;
+    if (*stop) {
+        /* the caller asked to stop: running rows keep what they have */
+        for (int64_t n = 0; n < kept; n++)
+            record(out, s->next_item[n], s->next_hist + n * s->width + 1,
+                   s->next_lp + n * s->width + 1, s->len, s->next_score[n]);
+        return err_set(ATTN_E_ABORTED, "generation stopped by the token callback");
+    }
+    return commit_rows(s, kept);
+}
+
+static attn_status greedy(search_state *s, search_result *out)
+{
+    bool stop = false;
+    attn_status st = ATTN_OK;
+    while (s->rows > 0 && st == ATTN_OK)
+        st = greedy_step(s, out, &stop);
+    return st;
 }
 
 /* ------------------------------------------------------------- beam search */
@@ -482,4 +488,79 @@ void search_result_free(search_result *r)
     free(r->scores);
     free(r->token_scores);
     memset(r, 0, sizeof *r);
+}
+
+/* ------------------------------------------------------------------ stream */
+
+struct search_stream {
+    search_state state;
+    search_decoder dec;           /* the caller's, with on_token queueing */
+    search_result out;
+    struct {
+        int64_t item;
+        int32_t token;
+        float logprob;
+    } *queue;                     /* the tokens of the last step */
+    int64_t head, count;
+};
+
+static int32_t stream_push(void *user, int64_t item, int32_t token, float logprob)
+{
+    search_stream *st = user;
+    st->queue[st->count].item = item;
+    st->queue[st->count].token = token;
+    st->queue[st->count].logprob = logprob;
+    st->count++;
+    return 0;
+}
+
+attn_status search_stream_open(const gen_config *c, const search_decoder *dec, int64_t items,
+                               search_stream **out)
+{
+    search_stream *st = calloc(1, sizeof *st);
+    if (!st)
+        return err_no_memory("a token stream");
+    st->dec = *dec;
+    st->dec.on_token = stream_push;
+    st->dec.user = st;
+    attn_status rc = state_init(&st->state, c, &st->dec, items);
+    if (rc == ATTN_OK)
+        rc = search_result_alloc(&st->out, items, 1, c->max_length, false);
+    if (rc == ATTN_OK && !(st->queue = malloc((size_t)items * sizeof *st->queue)))
+        rc = err_no_memory("a token stream");
+    if (rc != ATTN_OK) {
+        search_stream_free(st);
+        return rc;
+    }
+    *out = st;
+    return ATTN_OK;
+}
+
+attn_status search_stream_next(search_stream *st, int64_t *item, int32_t *token,
+                               float *logprob)
+{
+    if (st->head == st->count) {
+        if (st->state.rows == 0)
+            return err_set(ATTN_E_NOT_FOUND, "the stream has ended: every input is finished");
+        bool stop = false;
+        st->head = st->count = 0;
+        attn_status rc = greedy_step(&st->state, &st->out, &stop);
+        if (rc != ATTN_OK)
+            return rc;
+    }
+    *item = st->queue[st->head].item;
+    *token = st->queue[st->head].token;
+    *logprob = st->queue[st->head].logprob;
+    st->head++;
+    return ATTN_OK;
+}
+
+void search_stream_free(search_stream *st)
+{
+    if (!st)
+        return;
+    state_free(&st->state);
+    search_result_free(&st->out);
+    free(st->queue);
+    free(st);
 }

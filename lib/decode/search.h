@@ -53,4 +53,20 @@ attn_status search_result_alloc(search_result *out, int64_t items, int64_t per_i
 
 void search_result_free(search_result *r);
 
+/* Greedy decoding or sampling one token at a time, on demand. */
+typedef struct search_stream search_stream;
+
+/* Prepares to decode `items` inputs (num_beams must be 1); the decoder is
+ * copied and must stay usable until search_stream_free. */
+attn_status search_stream_open(const gen_config *c, const search_decoder *dec, int64_t items,
+                               search_stream **out);
+
+/* The next token chosen for some item, running a decoder step when the
+ * last one's tokens are used up. ATTN_E_NOT_FOUND when all items are
+ * finished; decoder errors otherwise. */
+attn_status search_stream_next(search_stream *stream, int64_t *item, int32_t *token,
+                               float *logprob);
+
+void search_stream_free(search_stream *stream);
+
 #endif
