@@ -399,6 +399,17 @@ ATTN_API attn_status attn_score(attn_session *session, const attn_encoding *enco
 ATTN_API attn_status attn_result_token_scores(const attn_result *result, size_t i, size_t j,
                                               const float **logprobs, size_t *count);
 
+/* The alignment of hypothesis j of input i, recorded when generating with
+ * the option return_attention 1: *weights points to (*tokens, *src_len)
+ * floats, row t the source weights of generated token t (the last decoder
+ * layer's cross-attention averaged over heads; zero past the input's
+ * length), owned by the result. Errors: ATTN_E_INVALID_ARGUMENT (NULL
+ * result or weights, i or j out of range), ATTN_E_NOT_FOUND (not
+ * recorded). */
+ATTN_API attn_status attn_result_alignment(const attn_result *result, size_t i, size_t j,
+                                           const float **weights, size_t *tokens,
+                                           size_t *src_len);
+
 /* Frees a result; NULL is ignored. */
 ATTN_API void attn_result_free(attn_result *result);
 

@@ -504,6 +504,7 @@ static void test_whole_job_from_ids_splits_sorts_and_restores_order(void **state
     assert_int_equal(attn_session_create(model, NULL, &session), ATTN_OK);
     assert_int_equal(attn_options_create(&o), ATTN_OK);
     assert_int_equal(attn_options_set_int(o, "num_return_sequences", 2), ATTN_OK);
+    assert_int_equal(attn_options_set_int(o, "return_attention", 1), ATTN_OK);
     assert_int_equal(attn_encode(session, ids, len, 5, &e), ATTN_OK);
     assert_int_equal(attn_generate(session, e, o, &one), ATTN_OK);
     assert_int_equal(attn_options_set_int(o, "max_batch_size", 2), ATTN_OK);
@@ -520,6 +521,13 @@ static void test_whole_job_from_ids_splits_sorts_and_restores_order(void **state
             assert_int_equal(na, nb);
             assert_memory_equal(a, b, na * sizeof *a);
             assert_true(fabsf(sa - sb) < 1e-4f);
+            const float *wa, *wb;
+            size_t src_a, src_b;
+            assert_int_equal(attn_result_alignment(one, i, j, &wa, NULL, &src_a), ATTN_OK);
+            assert_int_equal(attn_result_alignment(split, i, j, &wb, NULL, &src_b), ATTN_OK);
+            assert_int_equal(src_a, src_b);
+            for (size_t k = 0; k < na * src_a; k++)
+                assert_true(fabsf(wa[k] - wb[k]) < 1e-5f);
         }
     }
     tu_assert_fails(attn_generate_ids(session, ids, len, 0, o, &split), ATTN_E_INVALID_ARGUMENT,
@@ -580,6 +588,65 @@ static void test_return_scores_keeps_per_token_log_probabilities(void **state)
     attn_model_free(model);
 }
 
+/* Each generated token's alignment equals the cross-attention a
+ * teacher-forced pass over the hypothesis gives at that position. */
+static void test_return_attention_keeps_each_tokens_alignment(void **state)
+{
+    (void)state;
+    attn_model *model;
+    attn_session *session;
+    attn_encoding *e;
+    attn_options *o;
+    const int32_t ids[] = { 5, 6, 7, 0, 8, 9, 0 };
+    const size_t len[] = { 4, 3 };
+    int64_t start, layers;
+    assert_int_equal(attn_model_load(tu_fixture("generate/trained-marian"), NULL, &model),
+                     ATTN_OK);
+    assert_int_equal(attn_model_get_int(model, "decoder_start_token_id", &start), ATTN_OK);
+    assert_int_equal(attn_model_get_int(model, "decoder_layers", &layers), ATTN_OK);
+    assert_int_equal(attn_session_create(model, NULL, &session), ATTN_OK);
+    assert_int_equal(attn_encode(session, ids, len, 2, &e), ATTN_OK);
+    assert_int_equal(attn_options_create(&o), ATTN_OK);
+    assert_int_equal(attn_options_set_int(o, "return_attention", 1), ATTN_OK);
+    for (int beams = 1; beams <= 4; beams += 3) {
+        attn_result *r;
+        assert_int_equal(attn_options_set_int(o, "num_beams", beams), ATTN_OK);
+        assert_int_equal(attn_generate(session, e, o, &r), ATTN_OK);
+        for (size_t i = 0; i < 2; i++) {
+            const int32_t *tokens;
+            const float *align, *want, *logits;
+            size_t n, rows, src;
+            assert_int_equal(attn_result_hypothesis(r, i, 0, &tokens, &n, NULL), ATTN_OK);
+            assert_int_equal(attn_result_alignment(r, i, 0, &align, &rows, &src), ATTN_OK);
+            assert_int_equal(rows, n);
+            assert_int_equal(src, 4);
+            int32_t input[64];
+            input[0] = (int32_t)start;
+            memcpy(input + 1, tokens, (n - 1) * sizeof *input);
+            assert_int_equal(attn_decoder_begin(session, e, &i, 1, n), ATTN_OK);
+            assert_int_equal(attn_decoder_step(session, input, n, &logits), ATTN_OK);
+            assert_int_equal(attn_decoder_cross_attention(session, (size_t)layers - 1, &want,
+                                                          NULL), ATTN_OK);
+            for (size_t k = 0; k < n * src; k++)
+                if (fabsf(align[k] - want[k]) > 1e-5f)
+                    fail_msg("num_beams %d input %zu: alignment[%zu] %.6f, forced pass %.6f",
+                             beams, i, k, align[k], want[k]);
+        }
+        attn_result_free(r);
+    }
+    attn_result *plain;
+    const float *none;
+    assert_int_equal(attn_options_set_int(o, "return_attention", 0), ATTN_OK);
+    assert_int_equal(attn_generate(session, e, o, &plain), ATTN_OK);
+    tu_assert_fails(attn_result_alignment(plain, 0, 0, &none, NULL, NULL), ATTN_E_NOT_FOUND,
+                    "return_attention");
+    attn_result_free(plain);
+    attn_options_free(o);
+    attn_encoding_free(e);
+    attn_session_free(session);
+    attn_model_free(model);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -590,6 +657,7 @@ int main(void)
         cmocka_unit_test(test_streaming_delivers_each_token_and_can_stop),
         cmocka_unit_test(test_whole_job_from_ids_splits_sorts_and_restores_order),
         cmocka_unit_test(test_return_scores_keeps_per_token_log_probabilities),
+        cmocka_unit_test(test_return_attention_keeps_each_tokens_alignment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,6 +31,15 @@ static attn_status generate_step(void *ctx, const int32_t *tokens, const float *
     return attn_decoder_step(((generate_ctx *)ctx)->session, tokens, 1, logits);
 }
 
+/* The alignment of a step: the last decoder layer's cross-attention,
+ * averaged over heads. */
+static attn_status generate_alignment(void *ctx, const float **weights)
+{
+    attn_session *session = ((generate_ctx *)ctx)->session;
+    const size_t layers = (size_t)session_model(session)->arch.spec.dec.layers;
+    return attn_decoder_cross_attention(session, layers - 1, weights, NULL);
+}
+
 static attn_status generate_reorder(void *ctx, const int64_t *parent, int64_t rows)
 {
     return session_reorder(((generate_ctx *)ctx)->session, parent, rows);
@@ -106,7 +115,10 @@ static attn_status generate(attn_session *session, const attn_encoding *encoding
     st = attn_decoder_begin(session, encoding, src_rows, rows, (size_t)(c.max_length - 1));
     if (st == ATTN_OK) {
         generate_ctx ctx = { session, fn, user };
+        size_t src_len;
+        attn_encoding_output(encoding, NULL, NULL, &src_len, NULL);
         search_decoder dec = { &ctx, generate_step, generate_reorder, spec->out_vocab,
+                               generate_alignment, (int64_t)src_len,
                                fn ? generate_token : NULL, &ctx };
         st = search_run(&c, &dec, (int64_t)items, &result->search);
     }
@@ -177,7 +189,7 @@ attn_status attn_score(attn_session *session, const attn_encoding *encoding,
             input[i * longest + k] = k < lengths[i] ? targets[offset + k - 1] : c.pad;
         offset += lengths[i];
     }
-    st = search_result_alloc(&result->search, (int64_t)items, 1, (int64_t)longest, true);
+    st = search_result_alloc(&result->search, (int64_t)items, 1, (int64_t)longest, true, 0);
     if (st == ATTN_OK)
         st = attn_decoder_forward(session, encoding, input, longest, &logits);
     offset = 0;
@@ -202,6 +214,24 @@ done:
     free(row);
     gen_config_free(&c);
     return hand_over(result, st, out);
+}
+
+attn_status attn_result_alignment(const attn_result *result, size_t i, size_t j,
+                                  const float **weights, size_t *tokens, size_t *src_len)
+{
+    attn_status st = attn_result_hypothesis(result, i, j, NULL, tokens, NULL);
+    if (st != ATTN_OK)
+        return st;
+    if (!weights)
+        return err_set(ATTN_E_INVALID_ARGUMENT, "attn_result_alignment: weights is NULL");
+    const search_result *r = &result->search;
+    if (!r->alignment)
+        return err_set(ATTN_E_NOT_FOUND, "attn_result_alignment: this result has no "
+                       "alignments (generate with return_attention 1)");
+    *weights = r->alignment + ((int64_t)i * r->per_item + (int64_t)j) * r->stride * r->src_len;
+    if (src_len)
+        *src_len = (size_t)r->src_len;
+    return ATTN_OK;
 }
 
 attn_status attn_result_token_scores(const attn_result *result, size_t i, size_t j,
@@ -247,6 +277,11 @@ static void merge(search_result *all, const search_result *part, const size_t *o
                 memcpy(all->token_scores + to * all->stride,
                        part->token_scores + from * part->stride,
                        (size_t)part->lengths[from] * sizeof(float));
+            /* a sub-batch's sources are no longer than the longest of all */
+            for (int64_t t = 0; all->alignment && t < part->lengths[from]; t++)
+                memcpy(all->alignment + (to * all->stride + t) * all->src_len,
+                       part->alignment + (from * part->stride + t) * part->src_len,
+                       (size_t)part->src_len * sizeof(float));
             all->lengths[to] = part->lengths[from];
             all->scores[to] = part->scores[from];
         }
@@ -268,6 +303,7 @@ attn_status attn_generate_ids(attn_session *session, const int32_t *ids, const s
     const int64_t per_item = c.num_beams > 1 ? c.num_return_sequences : 1;
     const int64_t width = c.max_length;
     const bool token_scores = c.return_scores;
+    const bool alignments = c.return_attention;
     gen_config_free(&c);
     size_t limit = (size_t)opt_get_int(options, "max_batch_size", 0);
     if (limit == 0)
@@ -296,7 +332,11 @@ attn_status attn_generate_ids(attn_session *session, const int32_t *ids, const s
     qsort(sorted, batch, sizeof *sorted, longer_first);
     for (size_t i = 0; i < batch; i++)
         order[i] = sorted[i].index;
-    st = search_result_alloc(&result->search, (int64_t)batch, per_item, width, token_scores);
+    size_t longest = 0;
+    for (size_t i = 0; i < batch; i++)
+        longest = lengths[i] > longest ? lengths[i] : longest;
+    st = search_result_alloc(&result->search, (int64_t)batch, per_item, width, token_scores,
+                             alignments ? (int64_t)longest : 0);
     for (size_t first = 0; first < batch && st == ATTN_OK; first += limit) {
         const size_t n = batch - first < limit ? batch - first : limit;
         size_t used = 0;
@@ -355,8 +395,10 @@ attn_status attn_stream_open(attn_session *session, const attn_encoding *encodin
         st = attn_decoder_begin(session, encoding, NULL, items, (size_t)(c->max_length - 1));
     if (st == ATTN_OK) {
         stream->ctx = (generate_ctx){ session, NULL, NULL };
+        size_t src_len;
+        attn_encoding_output(encoding, NULL, NULL, &src_len, NULL);
         search_decoder dec = { &stream->ctx, generate_step, generate_reorder, spec->out_vocab,
-                               NULL, NULL };
+                               generate_alignment, (int64_t)src_len, NULL, NULL };
         st = search_stream_open(c, &dec, (int64_t)items, &stream->search);
     }
     if (st != ATTN_OK) {

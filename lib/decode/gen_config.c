@@ -235,6 +235,9 @@ attn_status gen_config_resolve(const json_t *file, json_t *call, int64_t vocab,
         st = read_int(o, "return_scores", 0, 0, 1, &n);
     c->return_scores = n != 0;
     if (st == ATTN_OK)
+        st = read_int(o, "return_attention", 0, 0, 1, &n);
+    c->return_attention = n != 0;
+    if (st == ATTN_OK)
         st = read_int(o, "do_sample", 0, 0, 1, &n);
     c->do_sample = n != 0;
     if (st == ATTN_OK)

@@ -32,6 +32,7 @@ typedef struct {
     int64_t forced_eos_count;
     bool renormalize;
     bool return_scores;              /* keep each generated token's log-probability */
+    bool return_attention;           /* keep each generated token's alignment */
     bool do_sample;
     double temperature, top_p;
     int64_t top_k;

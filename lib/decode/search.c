@@ -20,6 +20,10 @@ typedef struct {
     int32_t *hist, *next_hist;    /* (capacity rows, width): tokens incl. start */
     float *lp, *next_lp;          /* (capacity rows, width): each token's
                                      log-probability (entry 0 unused) */
+    float *align, *next_align;    /* (capacity rows, width, src) with
+                                     return_attention, else NULL */
+    int64_t src;                  /* source positions of an alignment row */
+    const float *step_align;      /* (rows, src) of the current step */
     int64_t *item, *next_item;    /* (capacity rows): item of each row */
     float *score, *next_score;    /* (capacity rows): beam running score */
     int64_t *parent;              /* (capacity rows) */
@@ -55,6 +59,15 @@ static attn_status state_init(search_state *s, const gen_config *c, const search
     s->next_hist = malloc(r * w * sizeof *s->next_hist);
     s->lp = calloc(r * w, sizeof *s->lp);
     s->next_lp = calloc(r * w, sizeof *s->next_lp);
+    s->src = c->return_attention ? dec->src_len : 0;
+    if (s->src) {
+        s->align = calloc(r * w * (size_t)s->src, sizeof *s->align);
+        s->next_align = calloc(r * w * (size_t)s->src, sizeof *s->next_align);
+        if (!dec->alignment)
+            return err_set(ATTN_E_INTERNAL, "search: alignments asked of a decoder without");
+        if (!s->align || !s->next_align)
+            return err_no_memory("the alignments");
+    }
     s->item = malloc(r * sizeof *s->item);
     s->next_item = malloc(r * sizeof *s->next_item);
     s->score = calloc(r, sizeof *s->score);
@@ -78,7 +91,7 @@ static attn_status state_init(search_state *s, const gen_config *c, const search
 
 static void state_free(search_state *s)
 {
-    void *p[] = { s->hist, s->next_hist, s->lp, s->next_lp, s->item, s->next_item, s->score, s->next_score,
+    void *p[] = { s->hist, s->next_hist, s->lp, s->next_lp, s->align, s->next_align, s->item, s->next_item, s->score, s->next_score,
                   s->parent, s->last, s->scores, s->seen, s->pairs };
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
         free(p[i]);
@@ -104,6 +117,9 @@ static attn_status commit_rows(search_state *s, int64_t rows)
     float *l = s->lp;
     s->lp = s->next_lp;
     s->next_lp = l;
+    float *a = s->align;
+    s->align = s->next_align;
+    s->next_align = a;
     int64_t *it = s->item;
     s->item = s->next_item;
     s->next_item = it;
@@ -123,12 +139,19 @@ static void extend(search_state *s, int64_t r, int64_t n, int32_t token, float l
     memcpy(s->next_lp + n * s->width, s->lp + r * s->width, (size_t)s->len * sizeof(float));
     s->next_hist[n * s->width + s->len] = token;
     s->next_lp[n * s->width + s->len] = lp;
+    if (s->src) {
+        const int64_t row = s->width * s->src;
+        memcpy(s->next_align + n * row, s->align + r * row,
+               (size_t)(s->len * s->src) * sizeof(float));
+        memcpy(s->next_align + n * row + s->len * s->src, s->step_align + r * s->src,
+               (size_t)s->src * sizeof(float));
+    }
     s->parent[n] = r;
     s->last[n] = token;
 }
 
 attn_status search_result_alloc(search_result *out, int64_t items, int64_t per_item,
-                                int64_t width, bool token_scores)
+                                int64_t width, bool token_scores, int64_t src_len)
 {
     memset(out, 0, sizeof *out);
     out->items = items;
@@ -140,7 +163,11 @@ attn_status search_result_alloc(search_result *out, int64_t items, int64_t per_i
     out->scores = calloc(n, sizeof *out->scores);
     if (token_scores)
         out->token_scores = malloc(n * (size_t)width * sizeof *out->token_scores);
-    if (!out->tokens || !out->lengths || !out->scores || (token_scores && !out->token_scores))
+    out->src_len = src_len;
+    if (src_len)
+        out->alignment = calloc(n * (size_t)(width * src_len), sizeof *out->alignment);
+    if (!out->tokens || !out->lengths || !out->scores || (token_scores && !out->token_scores) ||
+        (src_len && !out->alignment))
         return err_no_memory("the search results");
     return ATTN_OK;
 }
@@ -157,14 +184,20 @@ static double next_uniform(search_state *s)
     return (double)(z >> 11) * 0x1p-53;
 }
 
-/* Hypothesis of item i: `count` tokens after the start token, with their
- * log-probabilities. */
-static void record(search_result *out, int64_t i, const int32_t *tokens, const float *lps,
-                   int64_t count, float score)
+/* Hypothesis of item i from next row n: its `count` tokens after the start
+ * token, with their log-probabilities and alignments. */
+static void record(search_state *s, search_result *out, int64_t i, int64_t n, int64_t count,
+                   float score)
 {
+    const int32_t *tokens = s->next_hist + n * s->width + 1;
     memcpy(out->tokens + i * out->stride, tokens, (size_t)count * sizeof *tokens);
     if (out->token_scores)
-        memcpy(out->token_scores + i * out->stride, lps, (size_t)count * sizeof *lps);
+        memcpy(out->token_scores + i * out->stride, s->next_lp + n * s->width + 1,
+               (size_t)count * sizeof(float));
+    if (out->alignment)
+        memcpy(out->alignment + i * out->stride * out->src_len,
+               s->next_align + (n * s->width + 1) * s->src,
+               (size_t)(count * s->src) * sizeof(float));
     out->lengths[i] = count;
     out->scores[i] = score;
 }
@@ -179,6 +212,8 @@ static attn_status greedy_step(search_state *s, search_result *out, bool *stop)
     const float *logits;
     float *row = s->scores;
     attn_status st = dec->step(dec->ctx, s->last, &logits);
+    if (st == ATTN_OK && s->src)
+        st = dec->alignment(dec->ctx, &s->step_align);
     if (st != ATTN_OK)
         return st;
     int64_t kept = 0;
@@ -201,8 +236,7 @@ static attn_status greedy_step(search_state *s, search_result *out, bool *stop)
             *stop = dec->on_token(dec->user, i, (int32_t)best, logprob) != 0;
         extend(s, r, kept, (int32_t)best, logprob);
         if (is_eos(c, (int32_t)best) || s->len + 1 >= c->max_length) {
-            record(out, i, s->next_hist + kept * s->width + 1,
-                   s->next_lp + kept * s->width + 1, s->len, s->score[r] + logprob);
+            record(s, out, i, kept, s->len, s->score[r] + logprob);
             continue;
         }
         s->next_item[kept] = i;
@@ -212,8 +246,7 @@ static attn_status greedy_step(search_state *s, search_result *out, bool *stop)
     if (*stop) {
         /* the caller asked to stop: running rows keep what they have */
         for (int64_t n = 0; n < kept; n++)
-            record(out, s->next_item[n], s->next_hist + n * s->width + 1,
-                   s->next_lp + n * s->width + 1, s->len, s->next_score[n]);
+            record(s, out, s->next_item[n], n, s->len, s->next_score[n]);
         return err_set(ATTN_E_ABORTED, "generation stopped by the token callback");
     }
     return commit_rows(s, kept);
@@ -291,8 +324,9 @@ static int candidate_desc(const void *a, const void *b)
 /* BeamHypotheses.add: keeps the num_beams best of item i. Hypothesis
  * tokens are the history after the start token, plus eos[0] when `eos`. */
 static void pool_add(search_state *s, search_result *out, beam_pool *pool, int64_t i,
-                     const int32_t *hist, const float *lps, int64_t len, double sum,
-                     int64_t generated, bool eos, float eos_lp)
+                     const int32_t *hist, const float *lps, const float *align, int64_t len,
+                     double sum, int64_t generated, bool eos, float eos_lp,
+                     const float *eos_align)
 {
     const gen_config *c = s->c;
     const int64_t nb = c->num_beams;
@@ -317,6 +351,12 @@ static void pool_add(search_state *s, search_result *out, beam_pool *pool, int64
         memcpy(dst_lp, lps + 1, (size_t)n * sizeof *dst_lp);
         if (eos)
             dst_lp[n] = eos_lp;
+    }
+    if (out->alignment) {
+        float *dst_align = out->alignment + (i * nb + slot) * out->stride * s->src;
+        memcpy(dst_align, align + s->src, (size_t)(n * s->src) * sizeof *dst_align);
+        if (eos)
+            memcpy(dst_align + n * s->src, eos_align, (size_t)s->src * sizeof *dst_align);
     }
     if (eos)
         dst[n++] = c->eos[0];
@@ -354,6 +394,8 @@ static attn_status beam_search(search_state *s, beam_pool *pools, search_result 
     while (s->rows > 0 && st == ATTN_OK) {
         const float *logits;
         st = s->dec->step(s->dec->ctx, s->last, &logits);
+        if (st == ATTN_OK && s->src)
+            st = s->dec->alignment(s->dec->ctx, &s->step_align);
         if (st != ATTN_OK)
             break;
         int64_t kept = 0;
@@ -375,8 +417,10 @@ static attn_status beam_search(search_state *s, beam_pool *pools, search_result 
                 if (is_eos(c, top[rank].token)) {
                     if (rank < nb)
                         pool_add(s, out, &pools[i], i, s->hist + parent * s->width,
-                                 s->lp + parent * s->width, s->len, (double)top[rank].score,
-                                 s->len, true, lp);
+                                 s->lp + parent * s->width,
+                                 s->align + parent * s->width * s->src, s->len,
+                                 (double)top[rank].score, s->len, true, lp,
+                                 s->step_align + parent * s->src);
                     continue;
                 }
                 extend(s, parent, kept + beams, top[rank].token, lp);
@@ -400,8 +444,8 @@ static attn_status beam_search(search_state *s, beam_pool *pools, search_result 
             for (int64_t r = 0; r < kept; r++) {
                 const int64_t i = s->next_item[r];
                 pool_add(s, out, &pools[i], i, s->next_hist + r * s->width,
-                         s->next_lp + r * s->width, s->len + 1, (double)s->next_score[r],
-                         s->len, false, 0.0f);
+                         s->next_lp + r * s->width, s->next_align + r * s->width * s->src,
+                         s->len + 1, (double)s->next_score[r], s->len, false, 0.0f, NULL);
             }
             break;
         }
@@ -409,6 +453,48 @@ static attn_status beam_search(search_state *s, beam_pool *pools, search_result 
     }
     free(top);
     return st;
+}
+
+/* The per-hypothesis arrays of a result, each with its row size in bytes. */
+static int hypothesis_arrays(search_result *out, char **arrays, size_t *row)
+{
+    int n = 0;
+    arrays[n] = (char *)out->tokens;
+    row[n++] = (size_t)out->stride * sizeof(int32_t);
+    if (out->token_scores) {
+        arrays[n] = (char *)out->token_scores;
+        row[n++] = (size_t)out->stride * sizeof(float);
+    }
+    if (out->alignment) {
+        arrays[n] = (char *)out->alignment;
+        row[n++] = (size_t)(out->stride * out->src_len) * sizeof(float);
+    }
+    return n;
+}
+
+/* Hypothesis `from` overwrites `to`; with `swap`, they trade places. */
+static void move_hypothesis(search_result *out, int64_t from, int64_t to, bool swap)
+{
+    char *arrays[3];
+    size_t row[3];
+    int n = hypothesis_arrays(out, arrays, row);
+    for (int a = 0; a < n; a++) {
+        char *x = arrays[a] + (size_t)from * row[a], *y = arrays[a] + (size_t)to * row[a];
+        for (size_t b = 0; b < row[a]; b++) {
+            char t = y[b];
+            y[b] = x[b];
+            if (swap)
+                x[b] = t;
+        }
+    }
+    float ts = out->scores[to];
+    int64_t tl = out->lengths[to];
+    out->scores[to] = out->scores[from];
+    out->lengths[to] = out->lengths[from];
+    if (swap) {
+        out->scores[from] = ts;
+        out->lengths[from] = tl;
+    }
 }
 
 /* Orders each item's pool best first and keeps num_return_sequences. */
@@ -420,38 +506,13 @@ static void sort_pools(search_result *out, int64_t nb, int64_t keep)
             for (int64_t b = a + 1; b < nb; b++)
                 if (out->scores[i * nb + b] > out->scores[i * nb + best])
                     best = b;
-            if (best == a)
-                continue;
-            int64_t x = i * nb + a, y = i * nb + best;
-            float ts = out->scores[x];
-            out->scores[x] = out->scores[y];
-            out->scores[y] = ts;
-            int64_t tl = out->lengths[x];
-            out->lengths[x] = out->lengths[y];
-            out->lengths[y] = tl;
-            for (int64_t t = 0; t < out->stride; t++) {
-                int32_t tt = out->tokens[x * out->stride + t];
-                out->tokens[x * out->stride + t] = out->tokens[y * out->stride + t];
-                out->tokens[y * out->stride + t] = tt;
-                if (out->token_scores) {
-                    float tl = out->token_scores[x * out->stride + t];
-                    out->token_scores[x * out->stride + t] = out->token_scores[y * out->stride + t];
-                    out->token_scores[y * out->stride + t] = tl;
-                }
-            }
+            if (best != a)
+                move_hypothesis(out, i * nb + best, i * nb + a, true);
         }
         /* keep the first `keep` of each item contiguous */
-        for (int64_t j = 0; j < keep; j++) {
-            int64_t from = i * nb + j, to = i * keep + j;
-            out->scores[to] = out->scores[from];
-            out->lengths[to] = out->lengths[from];
-            memmove(out->tokens + to * out->stride, out->tokens + from * out->stride,
-                    (size_t)out->stride * sizeof(int32_t));
-            if (out->token_scores)
-                memmove(out->token_scores + to * out->stride,
-                        out->token_scores + from * out->stride,
-                        (size_t)out->stride * sizeof(float));
-        }
+        for (int64_t j = 0; j < keep; j++)
+            if (i * nb + j != i * keep + j)
+                move_hypothesis(out, i * nb + j, i * keep + j, false);
     }
     out->per_item = keep;
 }
@@ -464,7 +525,8 @@ attn_status search_run(const gen_config *c, const search_decoder *dec, int64_t i
     const int64_t nb = c->num_beams;
     attn_status st = state_init(&s, c, dec, items * nb);
     if (st == ATTN_OK)
-        st = search_result_alloc(out, items, nb, c->max_length, c->return_scores);
+        st = search_result_alloc(out, items, nb, c->max_length, c->return_scores,
+                                 c->return_attention ? dec->src_len : 0);
     if (st == ATTN_OK && nb > 1) {
         pools = calloc((size_t)items, sizeof *pools);
         if (!pools)
@@ -487,6 +549,7 @@ void search_result_free(search_result *r)
     free(r->lengths);
     free(r->scores);
     free(r->token_scores);
+    free(r->alignment);
     memset(r, 0, sizeof *r);
 }
 
@@ -525,7 +588,7 @@ attn_status search_stream_open(const gen_config *c, const search_decoder *dec, i
     st->dec.user = st;
     attn_status rc = state_init(&st->state, c, &st->dec, items);
     if (rc == ATTN_OK)
-        rc = search_result_alloc(&st->out, items, 1, c->max_length, false);
+        rc = search_result_alloc(&st->out, items, 1, c->max_length, false, 0);
     if (rc == ATTN_OK && !(st->queue = malloc((size_t)items * sizeof *st->queue)))
         rc = err_no_memory("a token stream");
     if (rc != ATTN_OK) {

@@ -19,6 +19,10 @@ typedef struct {
      * (caches included); rows may shrink as items finish. */
     attn_status (*reorder)(void *ctx, const int64_t *parent, int64_t rows);
     int64_t vocab;
+    /* Optional: the alignment of the last step, (rows, src_len), when the
+     * settings ask for return_attention. */
+    attn_status (*alignment)(void *ctx, const float **weights);
+    int64_t src_len;
     /* Optional, greedy decoding and sampling only: called with each token
      * chosen for an item; non-zero stops decoding after the current step. */
     int32_t (*on_token)(void *user, int64_t item, int32_t token, float logprob);
@@ -35,6 +39,9 @@ typedef struct {
                            score; greedy: the sum of log-probabilities */
     float *token_scores; /* (items * per_item, max_length) log-probabilities
                             of each token, or NULL when not recorded */
+    float *alignment;   /* (items * per_item, max_length, src_len) source
+                           weights of each token, or NULL when not recorded */
+    int64_t src_len;
     int64_t stride;     /* max_length */
 } search_result;
 
@@ -47,9 +54,10 @@ attn_status search_run(const gen_config *c, const search_decoder *dec, int64_t i
                        search_result *out);
 
 /* Allocates a result for `items` inputs of `per_item` hypotheses of up to
- * `width` tokens each, with token scores when `token_scores`. */
+ * `width` tokens each, with token scores when `token_scores` and
+ * alignments over `src_len` source tokens when that is not 0. */
 attn_status search_result_alloc(search_result *out, int64_t items, int64_t per_item,
-                                int64_t width, bool token_scores);
+                                int64_t width, bool token_scores, int64_t src_len);
 
 void search_result_free(search_result *r);
 
