@@ -647,6 +647,68 @@ static void test_return_attention_keeps_each_tokens_alignment(void **state)
     attn_model_free(model);
 }
 
+/* A target prefix is continued: greedy output given its own first tokens
+ * as prefix comes back whole; inputs with and without a prefix share one
+ * call; a bad prefix is refused by name. */
+static void test_target_prefix_is_continued(void **state)
+{
+    (void)state;
+    attn_model *model;
+    attn_session *session;
+    attn_encoding *e;
+    attn_options *o;
+    attn_result *plain, *prefixed, *alone;
+    const int32_t ids[] = { 5, 6, 7, 0, 8, 9, 0 };
+    const size_t len[] = { 4, 3 };
+    const int32_t *a, *b;
+    size_t na, nb;
+    assert_int_equal(attn_model_load(tu_fixture("generate/trained-marian"), NULL, &model),
+                     ATTN_OK);
+    assert_int_equal(attn_session_create(model, NULL, &session), ATTN_OK);
+    assert_int_equal(attn_encode(session, ids, len, 2, &e), ATTN_OK);
+    assert_int_equal(attn_options_create(&o), ATTN_OK);
+    assert_int_equal(attn_options_set_int(o, "num_beams", 1), ATTN_OK);
+    assert_int_equal(attn_generate(session, e, o, &plain), ATTN_OK);
+
+    /* input 0 gets its own first two tokens as prefix, input 1 none */
+    assert_int_equal(attn_result_hypothesis(plain, 0, 0, &a, &na, NULL), ATTN_OK);
+    assert_true(na > 2);
+    char text[64];
+    snprintf(text, sizeof text, "[[%d, %d], []]", a[0], a[1]);
+    assert_int_equal(attn_options_set_str(o, "target_prefix", text), ATTN_OK);
+    assert_int_equal(attn_generate(session, e, o, &prefixed), ATTN_OK);
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(attn_result_hypothesis(plain, i, 0, &a, &na, NULL), ATTN_OK);
+        assert_int_equal(attn_result_hypothesis(prefixed, i, 0, &b, &nb, NULL), ATTN_OK);
+        assert_int_equal(na, nb);
+        assert_memory_equal(a, b, na * sizeof *a);
+    }
+
+    /* a forced prefix the model would not choose still leads the output */
+    assert_int_equal(attn_options_set_str(o, "target_prefix", "[[3, 4, 5], [12]]"), ATTN_OK);
+    assert_int_equal(attn_options_set_int(o, "num_beams", 4), ATTN_OK);
+    assert_int_equal(attn_generate(session, e, o, &alone), ATTN_OK);
+    assert_int_equal(attn_result_hypothesis(alone, 0, 0, &b, &nb, NULL), ATTN_OK);
+    assert_true(nb > 3 && b[0] == 3 && b[1] == 4 && b[2] == 5);
+    assert_int_equal(attn_result_hypothesis(alone, 1, 0, &b, &nb, NULL), ATTN_OK);
+    assert_true(nb > 1 && b[0] == 12);
+
+    attn_result *bad;
+    assert_int_equal(attn_options_set_str(o, "target_prefix", "[[3]]"), ATTN_OK);
+    tu_assert_fails(attn_generate(session, e, o, &bad), ATTN_E_INVALID_ARGUMENT,
+                    "'target_prefix' must be a list of 2 token lists");
+    assert_int_equal(attn_options_set_str(o, "target_prefix", "[[3], [999]]"), ATTN_OK);
+    tu_assert_fails(attn_generate(session, e, o, &bad), ATTN_E_INVALID_ARGUMENT,
+                    "input 1, position 0");
+    attn_result_free(plain);
+    attn_result_free(prefixed);
+    attn_result_free(alone);
+    attn_options_free(o);
+    attn_encoding_free(e);
+    attn_session_free(session);
+    attn_model_free(model);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -658,6 +720,7 @@ int main(void)
         cmocka_unit_test(test_whole_job_from_ids_splits_sorts_and_restores_order),
         cmocka_unit_test(test_return_scores_keeps_per_token_log_probabilities),
         cmocka_unit_test(test_return_attention_keeps_each_tokens_alignment),
+        cmocka_unit_test(test_target_prefix_is_continued),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

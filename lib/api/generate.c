@@ -18,17 +18,19 @@ typedef struct {
     attn_session *session;
     attn_token_fn fn;
     void *user;
+    const size_t *input;   /* the caller's input index of each item, or NULL */
 } generate_ctx;
 
 static int32_t generate_token(void *user, int64_t item, int32_t token, float logprob)
 {
     generate_ctx *ctx = user;
-    return ctx->fn(ctx->user, (size_t)item, token, logprob);
+    return ctx->fn(ctx->user, ctx->input ? ctx->input[item] : (size_t)item, token, logprob);
 }
 
-static attn_status generate_step(void *ctx, const int32_t *tokens, const float **logits)
+static attn_status generate_step(void *ctx, const int32_t *tokens, int64_t count,
+                                 const float **logits)
 {
-    return attn_decoder_step(((generate_ctx *)ctx)->session, tokens, 1, logits);
+    return attn_decoder_step(((generate_ctx *)ctx)->session, tokens, (size_t)count, logits);
 }
 
 /* The alignment of a step: the last decoder layer's cross-attention,
@@ -61,7 +63,8 @@ static attn_status hand_over(attn_result *result, attn_status st, attn_result **
 
 /* Resolves the settings of a call: the options over the model's files. */
 static attn_status resolve(attn_session *session, const attn_options *options,
-                           unsigned scope, const char *function, gen_config *c)
+                           unsigned scope, const char *function, int64_t prompt_len,
+                           gen_config *c)
 {
     attn_status st = opt_check_scope(options, scope, function);
     if (st != ATTN_OK)
@@ -74,13 +77,123 @@ static attn_status resolve(attn_session *session, const attn_options *options,
     /* Folders without generation_config.json keep these keys in config.json. */
     const json_t *file = model->generation_config ? model->generation_config : model->config_json;
     /* Each step feeds one token; the last one generated is never fed. */
-    st = gen_config_resolve(file, call, spec->out_vocab, spec->dec.max_len + 1, c);
+    st = gen_config_resolve(file, call, spec->out_vocab, spec->dec.max_len + 1, prompt_len, c);
     json_decref(call);
     return st;
 }
 
+/* Copies every hypothesis of `part` (inputs order[0..n)) into `all`. */
+static void merge(search_result *all, const search_result *part, const size_t *order)
+{
+    for (int64_t i = 0; i < part->items; i++)
+        for (int64_t j = 0; j < part->per_item; j++) {
+            const int64_t from = i * part->per_item + j;
+            const int64_t to = (int64_t)order[i] * all->per_item + j;
+            memcpy(all->tokens + to * all->stride, part->tokens + from * part->stride,
+                   (size_t)part->lengths[from] * sizeof(int32_t));
+            if (all->token_scores)
+                memcpy(all->token_scores + to * all->stride,
+                       part->token_scores + from * part->stride,
+                       (size_t)part->lengths[from] * sizeof(float));
+            /* a sub-batch's sources are no longer than the longest of all */
+            for (int64_t t = 0; all->alignment && t < part->lengths[from]; t++)
+                memcpy(all->alignment + (to * all->stride + t) * all->src_len,
+                       part->alignment + (from * part->stride + t) * part->src_len,
+                       (size_t)part->src_len * sizeof(float));
+            all->lengths[to] = part->lengths[from];
+            all->scores[to] = part->scores[from];
+        }
+}
+
+/* The option target_prefix: for each of `items` inputs a list of tokens
+ * the output must start with, into prefix (items, longest) and lengths;
+ * all empty when the option is not set. */
+static attn_status read_prefixes(const attn_options *options, size_t items, int64_t vocab,
+                                 int32_t **prefix, size_t *lengths, size_t *longest)
+{
+    json_t *call = opt_to_json(options, OPT_SCOPE_GENERATE);
+    if (!call)
+        return err_no_memory("the options");
+    const json_t *v = json_object_get(call, "target_prefix");
+    attn_status st = ATTN_OK;
+    *longest = 0;
+    memset(lengths, 0, items * sizeof *lengths);
+    if (v && (!json_is_array(v) || json_array_size(v) != items))
+        st = err_set(ATTN_E_INVALID_ARGUMENT, "option 'target_prefix' must be a list of %zu "
+                     "token lists, one per input", items);
+    for (size_t i = 0; v && st == ATTN_OK && i < items; i++) {
+        const json_t *p = json_array_get(v, i);
+        if (!json_is_array(p))
+            st = err_set(ATTN_E_INVALID_ARGUMENT, "option 'target_prefix': entry %zu is not "
+                         "a token list", i);
+        else if (json_array_size(p) > *longest)
+            *longest = json_array_size(p);
+    }
+    *prefix = st == ATTN_OK ? calloc(items * (*longest ? *longest : 1), sizeof **prefix) : NULL;
+    if (st == ATTN_OK && !*prefix)
+        st = err_no_memory("the target prefixes");
+    for (size_t i = 0; v && st == ATTN_OK && i < items; i++) {
+        const json_t *p = json_array_get(v, i);
+        lengths[i] = json_array_size(p);
+        for (size_t k = 0; k < lengths[i] && st == ATTN_OK; k++) {
+            const json_t *t = json_array_get(p, k);
+            if (!json_is_integer(t) || json_integer_value(t) < 0 || json_integer_value(t) >= vocab)
+                st = err_set(ATTN_E_INVALID_ARGUMENT, "option 'target_prefix': input %zu, "
+                             "position %zu is not a token id below %lld", i, k,
+                             (long long)vocab);
+            else
+                (*prefix)[i * *longest + k] = (int32_t)json_integer_value(t);
+        }
+    }
+    json_decref(call);
+    return st;
+}
+
+/* Generates for the inputs members[0..n) whose target prefixes have
+ * `plen` tokens, into `all`. */
+static attn_status generate_group(attn_session *session, const attn_encoding *encoding,
+                                  const attn_options *options, unsigned scope,
+                                  const char *name, const size_t *members, size_t n,
+                                  const int32_t *prefix, size_t longest, size_t plen,
+                                  generate_ctx *ctx, search_result *all)
+{
+    const nn_spec *spec = &session_model(session)->arch.spec;
+    gen_config c;
+    attn_status st = resolve(session, options, scope, name, 1 + (int64_t)plen, &c);
+    if (st != ATTN_OK)
+        return st;
+    const size_t nb = (size_t)c.num_beams;
+    size_t *src_rows = malloc(n * nb * sizeof *src_rows);
+    int32_t *group_prefix = malloc(n * (plen ? plen : 1) * sizeof *group_prefix);
+    search_result part = { 0 };
+    if (!src_rows || !group_prefix) {
+        st = err_no_memory("the generation");
+        goto done;
+    }
+    for (size_t r = 0; r < n * nb; r++)
+        src_rows[r] = members[r / nb];
+    for (size_t i = 0; i < n; i++)
+        memcpy(group_prefix + i * plen, prefix + members[i] * longest, plen * sizeof *prefix);
+    st = attn_decoder_begin(session, encoding, src_rows, n * nb, (size_t)(c.max_length - 1));
+    if (st == ATTN_OK) {
+        ctx->input = members;
+        search_decoder dec = { ctx, generate_step, generate_reorder, spec->out_vocab,
+                               generate_alignment, all->src_len,
+                               ctx->fn ? generate_token : NULL, ctx };
+        st = search_run(&c, &dec, (int64_t)n, plen ? group_prefix : NULL, &part);
+    }
+    if (st == ATTN_OK || st == ATTN_E_ABORTED)
+        merge(all, &part, members);
+    search_result_free(&part);
+done:
+    free(src_rows);
+    free(group_prefix);
+    gen_config_free(&c);
+    return st;
+}
+
 /* attn_generate, streaming to fn when it is not NULL; options of `scope`
- * are accepted. */
+ * are accepted. Inputs run in groups of equal target-prefix length. */
 static attn_status generate(attn_session *session, const attn_encoding *encoding,
                             const attn_options *options, unsigned scope, attn_token_fn fn,
                             void *user, attn_result **out)
@@ -91,40 +204,47 @@ static attn_status generate(attn_session *session, const attn_encoding *encoding
                        !session ? "session" : !encoding ? "encoding" : "out");
     const nn_spec *spec = &session_model(session)->arch.spec;
     gen_config c;
-    attn_status st = resolve(session, options, scope, name, &c);
+    attn_status st = resolve(session, options, scope, name, 1, &c);
     if (st != ATTN_OK)
         return st;
-    if (fn && c.num_beams > 1) {
-        gen_config_free(&c);
+    const int64_t beams = c.num_beams, per_item = beams > 1 ? c.num_return_sequences : 1;
+    const bool scores = c.return_scores, alignments = c.return_attention;
+    /* max_new_tokens counts after a prefix: this bounds every group */
+    const int64_t width = c.max_length;
+    gen_config_free(&c);
+    if (fn && beams > 1)
         return err_set(ATTN_E_UNSUPPORTED, "attn_generate_stream: option 'num_beams' = %lld; "
                        "streaming needs greedy decoding or sampling (num_beams 1)",
-                       (long long)c.num_beams);
-    }
+                       (long long)beams);
 
-    size_t items;
-    attn_encoding_output(encoding, NULL, &items, NULL, NULL);
-    const size_t rows = items * (size_t)c.num_beams;
-    size_t *src_rows = malloc(rows * sizeof *src_rows);
+    size_t items, src_len, longest = 0;
+    attn_encoding_output(encoding, NULL, &items, &src_len, NULL);
+    int32_t *prefix = NULL;
+    size_t *plen = malloc(items * sizeof *plen), *members = malloc(items * sizeof *members);
     attn_result *result = calloc(1, sizeof *result);
-    if (!src_rows || !result) {
+    if (!plen || !members || !result) {
         st = err_no_memory("the generation");
         goto done;
     }
-    for (size_t r = 0; r < rows; r++)
-        src_rows[r] = r / (size_t)c.num_beams;
-    st = attn_decoder_begin(session, encoding, src_rows, rows, (size_t)(c.max_length - 1));
-    if (st == ATTN_OK) {
-        generate_ctx ctx = { session, fn, user };
-        size_t src_len;
-        attn_encoding_output(encoding, NULL, NULL, &src_len, NULL);
-        search_decoder dec = { &ctx, generate_step, generate_reorder, spec->out_vocab,
-                               generate_alignment, (int64_t)src_len,
-                               fn ? generate_token : NULL, &ctx };
-        st = search_run(&c, &dec, (int64_t)items, &result->search);
+    st = read_prefixes(options, items, spec->out_vocab, &prefix, plen, &longest);
+    if (st == ATTN_OK)
+        st = search_result_alloc(&result->search, (int64_t)items, per_item,
+                                 width + (int64_t)longest, scores,
+                                 alignments ? (int64_t)src_len : 0);
+    generate_ctx ctx = { session, fn, user, NULL };
+    for (size_t p = 0; p <= longest && st == ATTN_OK; p++) {
+        size_t n = 0;
+        for (size_t i = 0; i < items; i++)
+            if (plen[i] == p)
+                members[n++] = i;
+        if (n)
+            st = generate_group(session, encoding, options, scope, name, members, n, prefix,
+                                longest, p, &ctx, &result->search);
     }
 done:
-    free(src_rows);
-    gen_config_free(&c);
+    free(prefix);
+    free(plen);
+    free(members);
     return hand_over(result, st, out);
 }
 
@@ -169,7 +289,7 @@ attn_status attn_score(attn_session *session, const attn_encoding *encoding,
                                "token id %d is outside the vocabulary of %lld", i, k,
                                targets[offset], (long long)spec->out_vocab);
     gen_config c;
-    attn_status st = resolve(session, options, OPT_SCOPE_GENERATE, "attn_score", &c);
+    attn_status st = resolve(session, options, OPT_SCOPE_GENERATE, "attn_score", 1, &c);
     if (st != ATTN_OK)
         return st;
     /* decoder input (items, longest): the start token, then each target
@@ -264,29 +384,6 @@ static int longer_first(const void *a, const void *b)
     return x->index < y->index ? -1 : 1;
 }
 
-/* Copies every hypothesis of `part` (inputs order[0..n)) into `all`. */
-static void merge(search_result *all, const search_result *part, const size_t *order)
-{
-    for (int64_t i = 0; i < part->items; i++)
-        for (int64_t j = 0; j < part->per_item; j++) {
-            const int64_t from = i * part->per_item + j;
-            const int64_t to = (int64_t)order[i] * all->per_item + j;
-            memcpy(all->tokens + to * all->stride, part->tokens + from * part->stride,
-                   (size_t)part->lengths[from] * sizeof(int32_t));
-            if (all->token_scores)
-                memcpy(all->token_scores + to * all->stride,
-                       part->token_scores + from * part->stride,
-                       (size_t)part->lengths[from] * sizeof(float));
-            /* a sub-batch's sources are no longer than the longest of all */
-            for (int64_t t = 0; all->alignment && t < part->lengths[from]; t++)
-                memcpy(all->alignment + (to * all->stride + t) * all->src_len,
-                       part->alignment + (from * part->stride + t) * part->src_len,
-                       (size_t)part->src_len * sizeof(float));
-            all->lengths[to] = part->lengths[from];
-            all->scores[to] = part->scores[from];
-        }
-}
-
 attn_status attn_generate_ids(attn_session *session, const int32_t *ids, const size_t *lengths,
                               size_t batch, const attn_options *options, attn_result **out)
 {
@@ -297,7 +394,7 @@ attn_status attn_generate_ids(attn_session *session, const int32_t *ids, const s
         return err_set(ATTN_E_INVALID_ARGUMENT, "attn_generate_ids: batch is 0");
     gen_config c;
     const unsigned scope = OPT_SCOPE_GENERATE | OPT_SCOPE_BATCH;
-    attn_status st = resolve(session, options, scope, "attn_generate_ids", &c);
+    attn_status st = resolve(session, options, scope, "attn_generate_ids", 1, &c);
     if (st != ATTN_OK)
         return st;
     const int64_t per_item = c.num_beams > 1 ? c.num_return_sequences : 1;
@@ -384,7 +481,7 @@ attn_status attn_stream_open(attn_session *session, const attn_encoding *encodin
     if (!stream)
         return err_no_memory("a token stream");
     gen_config *c = &stream->config;
-    attn_status st = resolve(session, options, OPT_SCOPE_GENERATE, "attn_stream_open", c);
+    attn_status st = resolve(session, options, OPT_SCOPE_GENERATE, "attn_stream_open", 1, c);
     size_t items;
     attn_encoding_output(encoding, NULL, &items, NULL, NULL);
     if (st == ATTN_OK && c->num_beams > 1)
@@ -394,7 +491,7 @@ attn_status attn_stream_open(attn_session *session, const attn_encoding *encodin
     if (st == ATTN_OK)
         st = attn_decoder_begin(session, encoding, NULL, items, (size_t)(c->max_length - 1));
     if (st == ATTN_OK) {
-        stream->ctx = (generate_ctx){ session, NULL, NULL };
+        stream->ctx = (generate_ctx){ session, NULL, NULL, NULL };
         size_t src_len;
         attn_encoding_output(encoding, NULL, NULL, &src_len, NULL);
         search_decoder dec = { &stream->ctx, generate_step, generate_reorder, spec->out_vocab,

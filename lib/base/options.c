@@ -48,6 +48,7 @@ static const opt_spec opt_registry[] = {
     { "renormalize_logits", OPT_INT, OPT_SCOPE_GENERATE, 0, 1 },
     { "return_scores", OPT_INT, OPT_SCOPE_GENERATE, 0, 1 },
     { "return_attention", OPT_INT, OPT_SCOPE_GENERATE, 0, 1 },
+    { "target_prefix", OPT_STR, OPT_SCOPE_GENERATE, 0, 0 },
     { "do_sample", OPT_INT, OPT_SCOPE_GENERATE, 0, 1 },
     { "temperature", OPT_NUMBER, OPT_SCOPE_GENERATE, 0, 1e6 },
     { "top_k", OPT_INT, OPT_SCOPE_GENERATE, 0, ID_MAX },

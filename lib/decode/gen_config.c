@@ -161,6 +161,10 @@ static attn_status read_early_stopping(const json_t *obj, gen_early_stopping *ou
 /* The checks across options that transformers makes before generating. */
 static attn_status check_consistency(const gen_config *c, int64_t max_positions)
 {
+    if (c->max_length <= c->prompt_len)
+        return err_set(ATTN_E_INVALID_ARGUMENT, "option 'max_length' = %lld leaves no room "
+                       "after the %lld tokens of the decoder start and target prefix",
+                       (long long)c->max_length, (long long)c->prompt_len);
     if (c->max_length > max_positions)
         return err_set(ATTN_E_INVALID_ARGUMENT, "option 'max_length' (or max_new_tokens + 1) = "
                        "%lld exceeds the %lld positions of the decoder",
@@ -176,7 +180,7 @@ static attn_status check_consistency(const gen_config *c, int64_t max_positions)
 }
 
 attn_status gen_config_resolve(const json_t *file, json_t *call, int64_t vocab,
-                               int64_t max_positions, gen_config *out)
+                               int64_t max_positions, int64_t prompt_len, gen_config *out)
 {
     gen_config *c = out;
     memset(c, 0, sizeof *c);
@@ -267,13 +271,15 @@ attn_status gen_config_resolve(const json_t *file, json_t *call, int64_t vocab,
     }
     c->decoder_start = (int32_t)start;
     c->pad = (int32_t)(pad >= 0 ? pad : c->eos_count ? c->eos[0] : 0);
+    c->prompt_len = prompt_len;
     if (max_new >= 0)
-        c->max_length = max_new + 1;
+        c->max_length = max_new + prompt_len;
     if (min_new >= 0)
-        c->min_length = min_new + 1;
+        c->min_length = min_new + prompt_len;
     if (c->temperature == 0.0)
         c->do_sample = false;
-    c->begin_suppress_index = c->forced_bos >= 0 ? 2 : 1;
+    /* as generate(): one token later when a forced BOS takes the first */
+    c->begin_suppress_index = prompt_len + (prompt_len == 1 && c->forced_bos >= 0);
     st = check_consistency(c, max_positions);
     if (st != ATTN_OK)
         gen_config_free(c);

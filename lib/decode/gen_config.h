@@ -17,6 +17,7 @@ typedef enum { GEN_STOP_HEURISTIC, GEN_STOP_EARLY, GEN_STOP_NEVER } gen_early_st
 
 typedef struct {
     int64_t max_length, min_length; /* counting the decoder start token */
+    int64_t prompt_len;             /* the start token and the target prefix */
     int64_t num_beams, num_return_sequences;
     double length_penalty;
     gen_early_stopping early_stopping;
@@ -43,14 +44,16 @@ typedef struct {
 } gen_config;
 
 /* Resolves the settings for a model whose decoder takes up to
- * `max_positions` tokens and has `vocab` output tokens. `file` is the
+ * `max_positions` tokens and has `vocab` output tokens, for outputs that
+ * start with `prompt_len` given tokens (the start token and a target
+ * prefix), which max_new_tokens and min_new_tokens count after. `file` is the
  * model's generation_config.json (or its config.json when it has none),
  * `call` the call's options as JSON (opt_to_json). Errors:
  * ATTN_E_INVALID_ARGUMENT naming the option that is of the wrong type, out
  * of range or contradicts another; ATTN_E_NO_MEMORY. Release with
  * gen_config_free(). */
 attn_status gen_config_resolve(const json_t *file, json_t *call, int64_t vocab,
-                               int64_t max_positions, gen_config *out);
+                               int64_t max_positions, int64_t prompt_len, gen_config *out);
 
 void gen_config_free(gen_config *config);
 

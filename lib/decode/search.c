@@ -27,13 +27,16 @@ typedef struct {
     int64_t *item, *next_item;    /* (capacity rows): item of each row */
     float *score, *next_score;    /* (capacity rows): beam running score */
     int64_t *parent;              /* (capacity rows) */
-    int32_t *last;                /* (capacity rows): tokens fed next */
+    int32_t *last;                /* (capacity rows, feed): tokens fed next */
     float *scores;                /* (vocab * num_beams) processed scores */
     proc_pair *pairs;             /* (vocab) for the sampling warpers */
     uint64_t rng;                 /* sampling: splitmix64 state from the seed */
     uint32_t *seen;               /* (vocab) for the repetition penalty */
     uint32_t stamp;
     int64_t len;                  /* tokens per row so far, start included */
+    int64_t prompt;               /* the start token and the target prefix */
+    int64_t feed;                 /* tokens per row of the next step: the
+                                     prompt at first, then one */
 } search_state;
 
 static bool is_eos(const gen_config *c, int32_t t)
@@ -45,7 +48,7 @@ static bool is_eos(const gen_config *c, int32_t t)
 }
 
 static attn_status state_init(search_state *s, const gen_config *c, const search_decoder *dec,
-                              int64_t rows)
+                              int64_t rows, const int32_t *prefix)
 {
     memset(s, 0, sizeof *s);
     s->c = c;
@@ -53,7 +56,7 @@ static attn_status state_init(search_state *s, const gen_config *c, const search
     s->vocab = dec->vocab;
     s->width = c->max_length;
     s->rows = rows;
-    s->len = 1;
+    s->prompt = s->feed = s->len = c->prompt_len;
     const size_t r = (size_t)rows, w = (size_t)s->width, v = (size_t)s->vocab;
     s->hist = malloc(r * w * sizeof *s->hist);
     s->next_hist = malloc(r * w * sizeof *s->next_hist);
@@ -73,7 +76,7 @@ static attn_status state_init(search_state *s, const gen_config *c, const search
     s->score = calloc(r, sizeof *s->score);
     s->next_score = calloc(r, sizeof *s->next_score);
     s->parent = malloc(r * sizeof *s->parent);
-    s->last = malloc(r * sizeof *s->last);
+    s->last = malloc(r * (size_t)s->prompt * sizeof *s->last);
     s->scores = malloc(v * (size_t)c->num_beams * sizeof *s->scores);
     s->seen = calloc(v, sizeof *s->seen);
     s->pairs = malloc(v * sizeof *s->pairs);
@@ -81,10 +84,16 @@ static attn_status state_init(search_state *s, const gen_config *c, const search
     if (!s->hist || !s->next_hist || !s->lp || !s->next_lp || !s->item || !s->next_item || !s->score ||
         !s->next_score || !s->parent || !s->last || !s->scores || !s->seen || !s->pairs)
         return err_no_memory("the search state");
+    if (!s->hist || !s->last || !s->item)
+        return err_no_memory("the search state");
+    const int64_t p = s->prompt - 1;
     for (int64_t i = 0; i < rows; i++) {
-        s->hist[i * s->width] = c->decoder_start;
+        int32_t *h = s->hist + i * s->width;
         s->item[i] = i / c->num_beams;
-        s->last[i] = c->decoder_start;
+        h[0] = c->decoder_start;
+        if (p)
+            memcpy(h + 1, prefix + s->item[i] * p, (size_t)p * sizeof *h);
+        memcpy(s->last + i * s->prompt, h, (size_t)s->prompt * sizeof *h);
     }
     return ATTN_OK;
 }
@@ -97,11 +106,12 @@ static void state_free(search_state *s)
         free(p[i]);
 }
 
-/* Row r's processed scores for the step about to be taken, into out. */
+/* Row r's processed scores for the step just taken, into out. logits
+ * (rows, feed, vocab): the row's last position counts. */
 static void row_scores(search_state *s, int64_t r, const float *logits, bool log_probs,
                        float *out)
 {
-    memcpy(out, logits + r * s->vocab, (size_t)s->vocab * sizeof *out);
+    memcpy(out, logits + ((r + 1) * s->feed - 1) * s->vocab, (size_t)s->vocab * sizeof *out);
     if (log_probs)
         proc_log_softmax(out, s->vocab);
     proc_apply(s->c, s->hist + r * s->width, s->len, out, s->vocab, s->seen, ++s->stamp);
@@ -128,6 +138,7 @@ static attn_status commit_rows(search_state *s, int64_t rows)
     s->next_score = sc;
     s->rows = rows;
     s->len++;
+    s->feed = 1;
     return rows > 0 ? s->dec->reorder(s->dec->ctx, s->parent, rows) : ATTN_OK;
 }
 
@@ -143,8 +154,8 @@ static void extend(search_state *s, int64_t r, int64_t n, int32_t token, float l
         const int64_t row = s->width * s->src;
         memcpy(s->next_align + n * row, s->align + r * row,
                (size_t)(s->len * s->src) * sizeof(float));
-        memcpy(s->next_align + n * row + s->len * s->src, s->step_align + r * s->src,
-               (size_t)s->src * sizeof(float));
+        memcpy(s->next_align + n * row + s->len * s->src,
+               s->step_align + ((r + 1) * s->feed - 1) * s->src, (size_t)s->src * sizeof(float));
     }
     s->parent[n] = r;
     s->last[n] = token;
@@ -211,7 +222,7 @@ static attn_status greedy_step(search_state *s, search_result *out, bool *stop)
     const search_decoder *dec = s->dec;
     const float *logits;
     float *row = s->scores;
-    attn_status st = dec->step(dec->ctx, s->last, &logits);
+    attn_status st = dec->step(dec->ctx, s->last, s->feed, &logits);
     if (st == ATTN_OK && s->src)
         st = dec->alignment(dec->ctx, &s->step_align);
     if (st != ATTN_OK)
@@ -374,9 +385,9 @@ static bool pool_is_done(const search_state *s, const beam_pool *pool, double be
         return false;
     if (c->early_stopping == GEN_STOP_EARLY)
         return true;
-    int64_t horizon = len - 1;
+    int64_t horizon = len - s->prompt;
     if (c->early_stopping == GEN_STOP_NEVER && c->length_penalty > 0.0)
-        horizon = c->max_length - 1;
+        horizon = c->max_length - s->prompt;
     return pool->worst >= best / pow((double)horizon, c->length_penalty);
 }
 
@@ -393,7 +404,7 @@ static attn_status beam_search(search_state *s, beam_pool *pools, search_result 
     attn_status st = ATTN_OK;
     while (s->rows > 0 && st == ATTN_OK) {
         const float *logits;
-        st = s->dec->step(s->dec->ctx, s->last, &logits);
+        st = s->dec->step(s->dec->ctx, s->last, s->feed, &logits);
         if (st == ATTN_OK && s->src)
             st = s->dec->alignment(s->dec->ctx, &s->step_align);
         if (st != ATTN_OK)
@@ -419,8 +430,8 @@ static attn_status beam_search(search_state *s, beam_pool *pools, search_result 
                         pool_add(s, out, &pools[i], i, s->hist + parent * s->width,
                                  s->lp + parent * s->width,
                                  s->align + parent * s->width * s->src, s->len,
-                                 (double)top[rank].score, s->len, true, lp,
-                                 s->step_align + parent * s->src);
+                                 (double)top[rank].score, s->len + 1 - s->prompt, true, lp,
+                                 s->step_align + ((parent + 1) * s->feed - 1) * s->src);
                     continue;
                 }
                 extend(s, parent, kept + beams, top[rank].token, lp);
@@ -445,7 +456,8 @@ static attn_status beam_search(search_state *s, beam_pool *pools, search_result 
                 const int64_t i = s->next_item[r];
                 pool_add(s, out, &pools[i], i, s->next_hist + r * s->width,
                          s->next_lp + r * s->width, s->next_align + r * s->width * s->src,
-                         s->len + 1, (double)s->next_score[r], s->len, false, 0.0f, NULL);
+                         s->len + 1, (double)s->next_score[r], s->len + 1 - s->prompt, false,
+                         0.0f, NULL);
             }
             break;
         }
@@ -518,12 +530,12 @@ static void sort_pools(search_result *out, int64_t nb, int64_t keep)
 }
 
 attn_status search_run(const gen_config *c, const search_decoder *dec, int64_t items,
-                       search_result *out)
+                       const int32_t *prefix, search_result *out)
 {
     search_state s;
     beam_pool *pools = NULL;
     const int64_t nb = c->num_beams;
-    attn_status st = state_init(&s, c, dec, items * nb);
+    attn_status st = state_init(&s, c, dec, items * nb, prefix);
     if (st == ATTN_OK)
         st = search_result_alloc(out, items, nb, c->max_length, c->return_scores,
                                  c->return_attention ? dec->src_len : 0);
@@ -586,7 +598,7 @@ attn_status search_stream_open(const gen_config *c, const search_decoder *dec, i
     st->dec = *dec;
     st->dec.on_token = stream_push;
     st->dec.user = st;
-    attn_status rc = state_init(&st->state, c, &st->dec, items);
+    attn_status rc = state_init(&st->state, c, &st->dec, items, NULL);
     if (rc == ATTN_OK)
         rc = search_result_alloc(&st->out, items, 1, c->max_length, false, 0);
     if (rc == ATTN_OK && !(st->queue = malloc((size_t)items * sizeof *st->queue)))

@@ -13,8 +13,10 @@
  * sources (row r of item i for beam search: i * num_beams + r). */
 typedef struct {
     void *ctx;
-    /* Feeds one token per current row -> logits (rows, vocab). */
-    attn_status (*step)(void *ctx, const int32_t *tokens, const float **logits);
+    /* Feeds `count` tokens per current row (rows, count) -> logits (rows,
+     * count, vocab): the start token and any target prefix at first, then
+     * one token a step. */
+    attn_status (*step)(void *ctx, const int32_t *tokens, int64_t count, const float **logits);
     /* The next rows are copies of rows parent[0..rows) of the current ones
      * (caches included); rows may shrink as items finish. */
     attn_status (*reorder)(void *ctx, const int64_t *parent, int64_t rows);
@@ -46,12 +48,13 @@ typedef struct {
 } search_result;
 
 /* Runs greedy decoding or sampling (num_beams 1) or beam search for
- * `items` inputs; sampling draws from a stream seeded by the `seed` option,
+ * `items` inputs, each continuing its target prefix: prefix holds
+ * (items, c->prompt_len - 1) tokens (NULL when there are none); sampling draws from a stream seeded by the `seed` option,
  * so a seed reproduces its output. When on_token asks to stop, returns
  * ATTN_E_ABORTED with every item's output so far in `out`.
  * Errors: from the decoder, ATTN_E_NO_MEMORY. Free with search_result_free. */
 attn_status search_run(const gen_config *c, const search_decoder *dec, int64_t items,
-                       search_result *out);
+                       const int32_t *prefix, search_result *out);
 
 /* Allocates a result for `items` inputs of `per_item` hypotheses of up to
  * `width` tokens each, with token scores when `token_scores` and
