@@ -532,6 +532,15 @@ static void test_whole_job_from_ids_splits_sorts_and_restores_order(void **state
     }
     tu_assert_fails(attn_generate_ids(session, ids, len, 0, o, &split), ATTN_E_INVALID_ARGUMENT,
                     "batch is 0");
+    /* a length no buffer could hold is refused before anything is sized */
+    const size_t huge[] = { 2, (size_t)-1, 3, 7, 3 };
+    tu_assert_fails(attn_generate_ids(session, ids, huge, 5, o, &split), ATTN_E_INVALID_ARGUMENT,
+                    "attn_generate_ids: sequence 1 has");
+    attn_result *unlimited;
+    assert_int_equal(attn_options_set_int(o, "max_batch_size", 1000000000), ATTN_OK);
+    assert_int_equal(attn_generate_ids(session, ids, len, 5, o, &unlimited), ATTN_OK);
+    assert_int_equal(attn_result_count(unlimited), 5);
+    attn_result_free(unlimited);
     tu_assert_fails(attn_generate(session, e, o, &split), ATTN_E_INVALID_ARGUMENT,
                     "option 'max_batch_size' does not apply to attn_generate");
     attn_result_free(one);

@@ -272,15 +272,12 @@ attn_status attn_score(attn_session *session, const attn_encoding *encoding,
                        !session ? "session" : !encoding ? "encoding" : !targets ? "targets"
                        : !lengths ? "lengths" : "out");
     const nn_spec *spec = &session_model(session)->arch.spec;
-    size_t items, longest = 0;
+    size_t items, longest;
     attn_encoding_output(encoding, NULL, &items, NULL, NULL);
-    for (size_t i = 0; i < items; i++) {
-        if (lengths[i] == 0 || lengths[i] > (size_t)spec->dec.max_len)
-            return err_set(ATTN_E_INVALID_ARGUMENT, "attn_score: target %zu has %zu tokens; "
-                           "the model takes 1 to %lld", i, lengths[i],
-                           (long long)spec->dec.max_len);
-        longest = lengths[i] > longest ? lengths[i] : longest;
-    }
+    attn_status st = session_check_lengths(lengths, items, spec->dec.max_len, "attn_score",
+                                           "target", &longest);
+    if (st != ATTN_OK)
+        return st;
     size_t offset = 0;
     for (size_t i = 0; i < items; i++)
         for (size_t k = 0; k < lengths[i]; k++, offset++)
@@ -289,7 +286,7 @@ attn_status attn_score(attn_session *session, const attn_encoding *encoding,
                                "token id %d is outside the vocabulary of %lld", i, k,
                                targets[offset], (long long)spec->out_vocab);
     gen_config c;
-    attn_status st = resolve(session, options, OPT_SCOPE_GENERATE, "attn_score", 1, &c);
+    st = resolve(session, options, OPT_SCOPE_GENERATE, "attn_score", 1, &c);
     if (st != ATTN_OK)
         return st;
     /* decoder input (items, longest): the start token, then each target
@@ -392,9 +389,15 @@ attn_status attn_generate_ids(attn_session *session, const int32_t *ids, const s
                        !session ? "session" : !ids ? "ids" : !lengths ? "lengths" : "out");
     if (batch == 0)
         return err_set(ATTN_E_INVALID_ARGUMENT, "attn_generate_ids: batch is 0");
+    /* checked before the lengths size any buffer */
+    size_t longest;
+    attn_status st = session_check_lengths(lengths, batch, session_max_source(session),
+                                           "attn_generate_ids", "sequence", &longest);
+    if (st != ATTN_OK)
+        return st;
     gen_config c;
     const unsigned scope = OPT_SCOPE_GENERATE | OPT_SCOPE_BATCH;
-    attn_status st = resolve(session, options, scope, "attn_generate_ids", 1, &c);
+    st = resolve(session, options, scope, "attn_generate_ids", 1, &c);
     if (st != ATTN_OK)
         return st;
     const int64_t per_item = c.num_beams > 1 ? c.num_return_sequences : 1;
@@ -403,7 +406,7 @@ attn_status attn_generate_ids(attn_session *session, const int32_t *ids, const s
     const bool alignments = c.return_attention;
     gen_config_free(&c);
     size_t limit = (size_t)opt_get_int(options, "max_batch_size", 0);
-    if (limit == 0)
+    if (limit == 0 || limit > batch)
         limit = batch;
 
     by_length *sorted = malloc(batch * sizeof *sorted);
@@ -429,9 +432,6 @@ attn_status attn_generate_ids(attn_session *session, const int32_t *ids, const s
     qsort(sorted, batch, sizeof *sorted, longer_first);
     for (size_t i = 0; i < batch; i++)
         order[i] = sorted[i].index;
-    size_t longest = 0;
-    for (size_t i = 0; i < batch; i++)
-        longest = lengths[i] > longest ? lengths[i] : longest;
     st = search_result_alloc(&result->search, (int64_t)batch, per_item, width, token_scores,
                              alignments ? (int64_t)longest : 0);
     for (size_t first = 0; first < batch && st == ATTN_OK; first += limit) {

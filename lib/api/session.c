@@ -124,18 +124,33 @@ static attn_status check_ids(const int32_t *ids, int64_t rows, int64_t count, in
     return ATTN_OK;
 }
 
+attn_status session_check_lengths(const size_t *lengths, size_t n, int64_t max,
+                                  const char *function, const char *what, size_t *longest)
+{
+    *longest = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (lengths[i] == 0 || lengths[i] > (size_t)max)
+            return err_set(ATTN_E_INVALID_ARGUMENT, "%s: %s %zu has %zu tokens; the model "
+                           "takes 1 to %lld", function, what, i, lengths[i], (long long)max);
+        *longest = lengths[i] > *longest ? lengths[i] : *longest;
+    }
+    return ATTN_OK;
+}
+
+int64_t session_max_source(const attn_session *session)
+{
+    return session->spec->enc.max_len;
+}
+
 /* Encoder inputs laid out (batch, max_len), padded with pad_id. */
 static attn_status encode_inputs(const nn_spec *spec, const int32_t *ids, const size_t *lengths,
                                  size_t batch, attn_encoding *e, int32_t **padded)
 {
-    size_t max_len = 0, offset = 0;
-    for (size_t b = 0; b < batch; b++) {
-        if (lengths[b] == 0 || lengths[b] > (size_t)spec->enc.max_len)
-            return err_set(ATTN_E_INVALID_ARGUMENT, "attn_encode: sequence %zu has %zu tokens; "
-                           "the model takes 1 to %lld", b, lengths[b],
-                           (long long)spec->enc.max_len);
-        max_len = lengths[b] > max_len ? lengths[b] : max_len;
-    }
+    size_t max_len, offset = 0;
+    attn_status rc = session_check_lengths(lengths, batch, spec->enc.max_len, "attn_encode",
+                                           "sequence", &max_len);
+    if (rc != ATTN_OK)
+        return rc;
     uint64_t cells;
     if (!checked_mul_u64(batch, max_len, &cells) || cells > SIZE_MAX / sizeof(int32_t))
         return err_no_memory("the padded batch");

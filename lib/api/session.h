@@ -14,4 +14,13 @@ const attn_model *session_model(const attn_session *session);
  * sit at a higher index. Allocates only the first time (a spare cache). */
 attn_status session_reorder(attn_session *session, const int64_t *parent, int64_t rows);
 
+/* Each of lengths[0..n) must be 1 to `max` tokens; *longest gets the
+ * largest. The message names `function` and `what` ("sequence") and the
+ * index. Errors: ATTN_E_INVALID_ARGUMENT. */
+attn_status session_check_lengths(const size_t *lengths, size_t n, int64_t max,
+                                  const char *function, const char *what, size_t *longest);
+
+/* The longest source sequence the encoder takes. */
+int64_t session_max_source(const attn_session *session);
+
 #endif

@@ -52,6 +52,15 @@ static attn_status read_number(const json_t *obj, const char *key, double fallba
     return ATTN_OK;
 }
 
+/* A boolean (true/false or 0/1), false when absent. */
+static attn_status read_flag(const json_t *obj, const char *key, bool *out)
+{
+    int64_t v;
+    attn_status st = read_int(obj, key, 0, 0, 1, &v);
+    *out = st == ATTN_OK && v != 0;
+    return st;
+}
+
 /* A token id or a list of them (at most `max`), each in [0, vocab). */
 static attn_status read_tokens(const json_t *obj, const char *key, int64_t vocab, int32_t *ids,
                                int64_t max, int64_t *count)
@@ -233,17 +242,13 @@ attn_status gen_config_resolve(const json_t *file, json_t *call, int64_t vocab,
         st = read_token_list(o, "begin_suppress_tokens", vocab, &c->begin_suppress,
                              &c->begin_suppress_count);
     if (st == ATTN_OK)
-        st = read_int(o, "renormalize_logits", 0, 0, 1, &n);
-    c->renormalize = n != 0;
+        st = read_flag(o, "renormalize_logits", &c->renormalize);
     if (st == ATTN_OK)
-        st = read_int(o, "return_scores", 0, 0, 1, &n);
-    c->return_scores = n != 0;
+        st = read_flag(o, "return_scores", &c->return_scores);
     if (st == ATTN_OK)
-        st = read_int(o, "return_attention", 0, 0, 1, &n);
-    c->return_attention = n != 0;
+        st = read_flag(o, "return_attention", &c->return_attention);
     if (st == ATTN_OK)
-        st = read_int(o, "do_sample", 0, 0, 1, &n);
-    c->do_sample = n != 0;
+        st = read_flag(o, "do_sample", &c->do_sample);
     if (st == ATTN_OK)
         st = read_number(o, "temperature", 1.0, 0.0, 1e6, &c->temperature);
     if (st == ATTN_OK)
