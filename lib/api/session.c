@@ -294,6 +294,15 @@ attn_status attn_decoder_begin(attn_session *session, const attn_encoding *encod
 
     session->dec.rows = 0;
     session->last_count = 0;
+    /* (2, layers, rows, max_steps, d) floats, every product checked */
+    uint64_t cache = 2 * (uint64_t)spec->dec.layers;
+    if (!checked_mul_u64(cache, rows, &cache) || !checked_mul_u64(cache, max_steps, &cache) ||
+        !checked_mul_u64(cache, (uint64_t)spec->d_model, &cache) || cache > INT64_MAX ||
+        rows > SIZE_MAX / sizeof(int64_t))
+        return err_no_memory("the self-attention cache");
+    attn_status st = grow(&session->cache, (int64_t)cache, "the self-attention cache");
+    if (st != ATTN_OK)
+        return st;
     if ((int64_t)rows > session->rows_capacity) {
         int64_t *src_row = malloc(rows * sizeof *src_row);
         int32_t *src_len = malloc(rows * sizeof *src_len);
@@ -308,13 +317,6 @@ attn_status attn_decoder_begin(attn_session *session, const attn_encoding *encod
         session->src_len = src_len;
         session->rows_capacity = (int64_t)rows;
     }
-    uint64_t cache;
-    if (!checked_mul_u64(2 * (uint64_t)spec->dec.layers * rows, max_steps * (uint64_t)spec->d_model,
-                         &cache) || cache > INT64_MAX)
-        return err_no_memory("the self-attention cache");
-    attn_status st = grow(&session->cache, (int64_t)cache, "the self-attention cache");
-    if (st != ATTN_OK)
-        return st;
     session->cache_half = (int64_t)cache / 2;
     for (size_t r = 0; r < rows; r++) {
         session->src_row[r] = (int64_t)(src_rows ? src_rows[r] : r);
