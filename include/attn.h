@@ -413,6 +413,89 @@ ATTN_API attn_status attn_result_alignment(const attn_result *result, size_t i, 
 /* Frees a result; NULL is ignored. */
 ATTN_API void attn_result_free(attn_result *result);
 
+/* ------------------------------------------------------------- tokenizer */
+
+/* Text <-> token ids. Immutable once loaded: any number of threads may use
+ * one tokenizer at once. Reference-counted, so a tokenizer obtained from a
+ * model stays valid after the model is freed. */
+typedef struct attn_tokenizer attn_tokenizer;
+
+/* Which of a model's tokenizers attn_model_tokenizer() returns. They differ
+ * for Marian models with separate source and target SentencePiece models
+ * and, for models with language codes, in the default language. */
+#define ATTN_TOKENIZER_SOURCE 0
+#define ATTN_TOKENIZER_TARGET 1
+
+/* Loads a tokenizer on its own from `path`: a model folder (its files are
+ * found as attn_model_load() finds them: source.spm/target.spm and
+ * vocab.json for Marian, spiece.model for T5, sentencepiece.bpe.model for
+ * mBART, NLLB and M2M100, else tokenizer.json), a SentencePiece .model
+ * file, or a tokenizer.json file. Options (scope "tokenizer"): "target"
+ * (1: a folder's target-side tokenizer). Errors: ATTN_E_INVALID_ARGUMENT,
+ * ATTN_E_NOT_FOUND (no such path, or no tokenizer files in the folder),
+ * ATTN_E_FORMAT (a malformed file; the message names the file and field),
+ * ATTN_E_UNSUPPORTED (a component that is not implemented, named),
+ * ATTN_E_IO, ATTN_E_NO_MEMORY. Free the result with attn_tokenizer_free(). */
+ATTN_API attn_status attn_tokenizer_load(const char *path, const attn_options *options,
+                                         attn_tokenizer **out);
+
+/* The model's source or target tokenizer (ATTN_TOKENIZER_*), loaded with
+ * the model, as a new reference the caller frees with attn_tokenizer_free().
+ * Errors: ATTN_E_INVALID_ARGUMENT, ATTN_E_NOT_FOUND (the folder has no
+ * tokenizer files), or the error that loading the tokenizer files met
+ * (the model itself still loads and runs on ids). Thread-safe. */
+ATTN_API attn_status attn_model_tokenizer(const attn_model *model, int32_t side,
+                                          attn_tokenizer **out);
+
+/* Releases a reference. NULL is ignored. */
+ATTN_API void attn_tokenizer_free(attn_tokenizer *tokenizer);
+
+/* What the tokenizer is: "sentencepiece", "tokenizer.json", "marian",
+ * "mbart", "mbart50", "nllb", "m2m100" or "t5". Static string; NULL for a
+ * NULL tokenizer. */
+ATTN_API const char *attn_tokenizer_kind(const attn_tokenizer *tokenizer);
+
+/* The number of ids, added tokens included (len(tokenizer) in
+ * transformers). 0 for a NULL tokenizer. */
+ATTN_API size_t attn_tokenizer_vocab_size(const attn_tokenizer *tokenizer);
+
+/* Encodes `length` bytes of UTF-8 text into ids[0..*count). Options (scope
+ * "encode"): "add_special_tokens" (default 1: the end-of-sentence token and
+ * language codes the model expects), "src_lang" / "tgt_lang" (a language
+ * code such as "en_XX", "fra_Latn" or "fr", for the source or target
+ * tokenizer of mBART, NLLB and M2M100; default from tokenizer_config.json).
+ * When `capacity` is too small the call fails with ATTN_E_BUFFER_TOO_SMALL
+ * and *count is the number needed. A bare SentencePiece model reads
+ * malformed UTF-8 as SentencePiece does (each bad byte as U+FFFD); every
+ * other kind rejects it with ATTN_E_INVALID_ARGUMENT naming the offset.
+ * Errors also: ATTN_E_INVALID_ARGUMENT (NULL arguments, an unknown language
+ * code), ATTN_E_NO_MEMORY. Thread-safe. */
+ATTN_API attn_status attn_tokenizer_encode(const attn_tokenizer *tokenizer, const char *text,
+                                           size_t length, const attn_options *options,
+                                           int32_t *ids, size_t capacity, size_t *count);
+
+/* Decodes ids into `text` as UTF-8 with a terminating NUL; *length is the
+ * length without the NUL. Options (scope "decode"): "skip_special_tokens"
+ * (default 0, as in transformers). When `capacity` (NUL included) is too
+ * small the call fails with ATTN_E_BUFFER_TOO_SMALL and *length is the
+ * length needed, NUL excluded. Errors also: ATTN_E_INVALID_ARGUMENT (NULL
+ * arguments, an id outside the vocabulary), ATTN_E_NO_MEMORY. Thread-safe. */
+ATTN_API attn_status attn_tokenizer_decode(const attn_tokenizer *tokenizer, const int32_t *ids,
+                                           size_t count, const attn_options *options,
+                                           char *text, size_t capacity, size_t *length);
+
+/* The vocabulary string of one id, NUL-terminated, with the same buffer
+ * rules as attn_tokenizer_decode(). Errors: ATTN_E_INVALID_ARGUMENT,
+ * ATTN_E_NOT_FOUND (no such id), ATTN_E_BUFFER_TOO_SMALL. Thread-safe. */
+ATTN_API attn_status attn_tokenizer_id_to_piece(const attn_tokenizer *tokenizer, int32_t id,
+                                                char *piece, size_t capacity, size_t *length);
+
+/* The id of a vocabulary string (`length` bytes). Errors:
+ * ATTN_E_INVALID_ARGUMENT, ATTN_E_NOT_FOUND (not in the vocabulary).
+ * Thread-safe. */
+ATTN_API attn_status attn_tokenizer_piece_to_id(const attn_tokenizer *tokenizer,
+                                                const char *piece, size_t length, int32_t *id);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,7 +3,7 @@
 # are missing. Safe to run repeatedly; does nothing when all are present.
 set -eu
 packages="build-essential cmake ninja-build meson pkg-config binutils
-          libdnnl-dev libjansson-dev libcmocka-dev"
+          libdnnl-dev libjansson-dev libutf8proc-dev libcmocka-dev"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -11,6 +11,7 @@
 #include "io/weights.h"
 #include "models/arch.h"
 #include "models/config.h"
+#include "tokenizer/tokenizer.h"
 
 struct attn_model {
     atomic_int refs;           /* the caller's reference plus one per holder */
@@ -20,7 +21,19 @@ struct attn_model {
     ws_weights weights;
     arch_model arch;           /* built when arch_runs(model_type) */
     bool runnable;
+    attn_tokenizer *tokenizers[2]; /* ATTN_TOKENIZER_SOURCE, _TARGET; NULL if none */
+    attn_status tokenizer_status;  /* why there are none */
+    char *tokenizer_error;
 };
+
+struct attn_tokenizer {
+    atomic_int refs;
+    tokenizer *impl;
+};
+
+/* Wraps a loaded tokenizer in a handle with one reference; frees `impl`
+ * when that fails. */
+attn_status api_tokenizer_wrap(tokenizer *impl, attn_tokenizer **out);
 
 /* Takes and drops a reference; the last drop frees the model. */
 attn_model *model_retain(attn_model *model);

@@ -42,6 +42,29 @@ static attn_status model_check_folder(const char *path)
     return ATTN_OK;
 }
 
+/* Loads the folder's tokenizers. Their failure does not fail the model,
+ * which still runs on ids: attn_model_tokenizer() reports it instead. */
+static void model_load_tokenizers(attn_model *model, const char *path)
+{
+    attn_status st = ATTN_OK;
+    for (int side = ATTN_TOKENIZER_SOURCE; st == ATTN_OK && side <= ATTN_TOKENIZER_TARGET;
+         side++) {
+        tokenizer *impl = NULL;
+        st = tokenizer_load(path, side == ATTN_TOKENIZER_TARGET, &impl);
+        if (st == ATTN_OK)
+            st = api_tokenizer_wrap(impl, &model->tokenizers[side]);
+    }
+    if (st == ATTN_OK)
+        return;
+    for (int side = 0; side < 2; side++) {
+        attn_tokenizer_free(model->tokenizers[side]);
+        model->tokenizers[side] = NULL;
+    }
+    model->tokenizer_status = st;
+    model->tokenizer_error = strdup(attn_last_error());
+    log_msg(st == ATTN_E_NOT_FOUND ? ATTN_LOG_INFO : ATTN_LOG_WARN, "%s", attn_last_error());
+}
+
 attn_status attn_model_load(const char *path, const attn_options *options, attn_model **out)
 {
     attn_model *model = NULL;
@@ -79,6 +102,7 @@ attn_status attn_model_load(const char *path, const attn_options *options, attn_
         model_release(model);
         return st;
     }
+    model_load_tokenizers(model, path);
     log_msg(ATTN_LOG_INFO, "%s: %s model, %zu tensors in %zu file(s), %llu parameters", path,
             model->config.model_type, model->weights.tensor_count, model->weights.shard_count,
             (unsigned long long)model->weights.parameter_count);
@@ -100,6 +124,9 @@ void model_release(attn_model *model)
     ws_close(&model->weights);
     json_decref(model->generation_config);
     json_decref(model->config_json);
+    attn_tokenizer_free(model->tokenizers[ATTN_TOKENIZER_SOURCE]);
+    attn_tokenizer_free(model->tokenizers[ATTN_TOKENIZER_TARGET]);
+    free(model->tokenizer_error);
     free(model);
 }
 

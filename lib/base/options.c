@@ -58,6 +58,11 @@ static const opt_spec opt_registry[] = {
     { "eos_token_id", OPT_INT | OPT_STR, OPT_SCOPE_GENERATE, 0, ID_MAX },
     { "pad_token_id", OPT_INT, OPT_SCOPE_GENERATE, 0, ID_MAX },
     { "max_batch_size", OPT_INT, OPT_SCOPE_BATCH, 0, LEN_MAX },
+    { "target", OPT_INT, OPT_SCOPE_TOKENIZER, 0, 1 },
+    { "add_special_tokens", OPT_INT, OPT_SCOPE_ENCODE, 0, 1 },
+    { "src_lang", OPT_STR, OPT_SCOPE_ENCODE, 0, 0 },
+    { "tgt_lang", OPT_STR, OPT_SCOPE_ENCODE, 0, 0 },
+    { "skip_special_tokens", OPT_INT, OPT_SCOPE_DECODE, 0, 1 },
 };
 
 typedef struct {
@@ -212,6 +217,12 @@ int64_t opt_get_int(const attn_options *options, const char *name, int64_t fallb
 {
     const opt_entry *entry = opt_find_entry(options, name);
     return entry && entry->type == OPT_INT ? entry->value.i : fallback;
+}
+
+const char *opt_get_str(const attn_options *options, const char *name)
+{
+    const opt_entry *entry = opt_find_entry(options, name);
+    return entry && entry->type == OPT_STR ? entry->value.s : NULL;
 }
 
 json_t *opt_to_json(const attn_options *options, unsigned scope)

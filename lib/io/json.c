@@ -6,12 +6,13 @@
 #include "base/error.h"
 #include "io/mapped_file.h"
 
-attn_status js_parse_object(const char *text, size_t len, const char *what, json_t **out)
+static attn_status js_parse(const char *text, size_t len, const char *what, size_t flags,
+                            json_t **out)
 {
     json_error_t jerr;
     if (len == 0)
         return err_set(ATTN_E_FORMAT, "%s: empty, expected a JSON object", what);
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | flags, &jerr);
     if (!root) {
         if (json_error_code(&jerr) == json_error_out_of_memory)
             return err_no_memory(what);
@@ -26,13 +27,28 @@ attn_status js_parse_object(const char *text, size_t len, const char *what, json
     return ATTN_OK;
 }
 
-attn_status js_load_object_file(const char *path, json_t **out)
+attn_status js_parse_object(const char *text, size_t len, const char *what, json_t **out)
+{
+    return js_parse(text, len, what, 0, out);
+}
+
+static attn_status js_load(const char *path, size_t flags, json_t **out)
 {
     mf_file file;
     attn_status st = mf_open(path, false, &file);
     if (st != ATTN_OK)
         return st;
-    st = js_parse_object((const char *)file.data, file.size, path, out);
+    st = js_parse((const char *)file.data, file.size, path, flags, out);
     mf_close(&file);
     return st;
+}
+
+attn_status js_load_object_file(const char *path, json_t **out)
+{
+    return js_load(path, 0, out);
+}
+
+attn_status js_load_object_file_reals(const char *path, json_t **out)
+{
+    return js_load(path, JSON_DECODE_INT_AS_REAL, out);
 }

@@ -19,4 +19,10 @@ attn_status js_parse_object(const char *text, size_t len, const char *what, json
  * Errors also: ATTN_E_NOT_FOUND, ATTN_E_IO. */
 attn_status js_load_object_file(const char *path, json_t **out);
 
+/* As js_load_object_file(), with every number read as a real: for files
+ * written by Python that may hold integers beyond 64 bits (the
+ * model_max_length of a tokenizer_config.json) and whose numbers are not
+ * needed as integers. */
+attn_status js_load_object_file_reals(const char *path, json_t **out);
+
 #endif
