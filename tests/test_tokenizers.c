@@ -228,13 +228,6 @@ static size_t check_folder(const char *name)
     json_t *e = load_json(rel);
     snprintf(rel, sizeof rel, "tokenizers/%s", name);
     snprintf(path, sizeof path, "%s", tokenizer_path(rel, e, file, sizeof file));
-    if (strcmp(json_string_value(json_object_get(e, "kind")), "tokenizer.json") == 0) {
-        attn_tokenizer *tok = NULL;
-        tu_assert_fails(attn_tokenizer_load(path, NULL, &tok), ATTN_E_UNSUPPORTED,
-                        "tokenizer.json");
-        json_decref(e);
-        return 0;
-    }
     attn_tokenizer *src = NULL, *tgt = NULL;
     attn_options *target = options_with("target", 1);
     if (attn_tokenizer_load(path, NULL, &src) != ATTN_OK ||
@@ -251,7 +244,15 @@ static size_t check_folder(const char *name)
     const json_t *d;
     json_array_foreach(json_object_get(e, "decode_cases"), i, d) {
         const json_t *ids = json_object_get(d, "ids");
-        if (!json_object_get(d, "error")) {
+        /* tokenizers drops ids outside the vocabulary; libattn refuses
+         * them, as SentencePiece does. */
+        bool outside = false;
+        size_t k;
+        const json_t *v;
+        json_array_foreach(ids, k, v)
+            outside = outside || json_integer_value(v) < 0 ||
+                      (size_t)json_integer_value(v) >= attn_tokenizer_vocab_size(src);
+        if (!json_object_get(d, "error") && !outside) {
             bad += !check_decode(name, "decode_cases", "decode", src, ids, false,
                                  json_object_get(d, "decoded"));
             continue;
@@ -259,7 +260,7 @@ static size_t check_folder(const char *name)
         int32_t id = (int32_t)json_integer_value(json_array_get(ids, 0));
         size_t len;
         tu_assert_fails(attn_tokenizer_decode(src, &id, 1, NULL, NULL, 0, &len),
-                        ATTN_E_INVALID_ARGUMENT, "outside the vocabulary");
+                        ATTN_E_INVALID_ARGUMENT, "vocabulary");
     }
     fprintf(stderr, "%s (%s): %zu differences over %zu cases\n", name, attn_tokenizer_kind(src),
             bad, n_cases);

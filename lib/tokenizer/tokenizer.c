@@ -9,16 +9,18 @@
 #include "io/json.h"
 #include "io/mapped_file.h"
 #include "io/path.h"
+#include "tokenizer/hf.h"
 #include "tokenizer/slow.h"
 #include "tokenizer/spm.h"
 #include "tokenizer/tokenizer.h"
 
-enum tok_kind { TOK_SPM, TOK_SLOW };
+enum tok_kind { TOK_SPM, TOK_HF, TOK_SLOW };
 
 struct tokenizer {
     int kind;
     bool target;
     spm_model spm;
+    hf_tokenizer *hf;
     slow_tokenizer slow;
 };
 
@@ -31,6 +33,8 @@ const char *tokenizer_kind(const tokenizer *tok)
 {
     if (tok->kind == TOK_SPM)
         return "sentencepiece";
+    if (tok->kind == TOK_HF)
+        return "tokenizer.json";
     return family_names[tok->slow.family];
 }
 
@@ -53,8 +57,13 @@ static attn_status load_spm_file(const char *path, tokenizer *tok)
 
 static attn_status load_hf_file(const char *path, tokenizer *tok)
 {
-    (void)tok;
-    return err_set(ATTN_E_UNSUPPORTED, "%s: tokenizer.json files are not supported yet", path);
+    json_t *root = NULL;
+    attn_status st = js_load_object_file(path, &root);
+    if (st == ATTN_OK)
+        st = hf_parse(root, path, &tok->hf);
+    json_decref(root);
+    tok->kind = TOK_HF;
+    return st;
 }
 
 /* The family of a folder's SentencePiece tokenizer, from its files and
@@ -134,6 +143,7 @@ void tokenizer_free(tokenizer *tok)
     if (!tok)
         return;
     spm_free(&tok->spm);
+    hf_free(tok->hf);
     slow_free(&tok->slow);
     free(tok);
 }
@@ -164,6 +174,8 @@ attn_status tokenizer_encode(const tokenizer *tok, const char *text, size_t len,
         spm_encoding_free(&enc);
         return st;
     }
+    if (tok->kind == TOK_HF)
+        return hf_encode(tok->hf, text, len, args->add_special_tokens, out);
     attn_status st = utf8_require(text, len, "the text");
     if (st != ATTN_OK)
         return st;
@@ -175,6 +187,8 @@ attn_status tokenizer_decode(const tokenizer *tok, const int32_t *ids, size_t n,
 {
     if (tok->kind == TOK_SPM)
         return spm_decode(&tok->spm, ids, NULL, NULL, n, out);
+    if (tok->kind == TOK_HF)
+        return hf_decode(tok->hf, ids, n, skip_special_tokens, out);
     return slow_decode(&tok->slow, ids, n, skip_special_tokens, out);
 }
 
@@ -182,11 +196,15 @@ size_t tokenizer_vocab_size(const tokenizer *tok)
 {
     if (tok->kind == TOK_SPM)
         return tok->spm.n_pieces;
+    if (tok->kind == TOK_HF)
+        return hf_vocab_size(tok->hf);
     return tok->slow.size;
 }
 
 bool tokenizer_id_to_piece(const tokenizer *tok, int32_t id, const char **piece, size_t *len)
 {
+    if (tok->kind == TOK_HF)
+        return hf_id_to_piece(tok->hf, id, piece, len);
     if (tok->kind == TOK_SLOW)
         return slow_id_to_piece(&tok->slow, id, piece, len);
     if (id < 0 || (size_t)id >= tok->spm.n_pieces)
@@ -198,6 +216,8 @@ bool tokenizer_id_to_piece(const tokenizer *tok, int32_t id, const char **piece,
 
 bool tokenizer_piece_to_id(const tokenizer *tok, const char *piece, size_t len, int32_t *id)
 {
+    if (tok->kind == TOK_HF)
+        return hf_piece_to_id(tok->hf, piece, len, id);
     if (tok->kind == TOK_SLOW)
         return slow_piece_to_id(&tok->slow, piece, len, id);
     return strmap_get(&tok->spm.reserved, piece, len, id) ||
