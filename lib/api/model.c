@@ -23,12 +23,7 @@ static attn_status model_load_json(const char *dir, const char *name, bool optio
     *out = NULL;
     if (optional && !path_exists_in(dir, name))
         return ATTN_OK;
-    char *path = path_join(dir, name);
-    if (!path)
-        return err_no_memory("a path");
-    attn_status st = js_load_object_file(path, out);
-    free(path);
-    return st;
+    return js_load_object_in(dir, name, false, out);
 }
 
 static attn_status model_check_folder(const char *path)

@@ -2,9 +2,11 @@
 #include "io/json.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 
 #include "base/error.h"
 #include "io/mapped_file.h"
+#include "io/path.h"
 
 static attn_status js_parse(const char *text, size_t len, const char *what, size_t flags,
                             json_t **out)
@@ -48,7 +50,13 @@ attn_status js_load_object_file(const char *path, json_t **out)
     return js_load(path, 0, out);
 }
 
-attn_status js_load_object_file_reals(const char *path, json_t **out)
+attn_status js_load_object_in(const char *dir, const char *name, bool numbers_as_reals,
+                              json_t **out)
 {
-    return js_load(path, JSON_DECODE_INT_AS_REAL, out);
+    char *path = path_join(dir, name);
+    if (!path)
+        return err_no_memory("a path");
+    attn_status st = js_load(path, numbers_as_reals ? JSON_DECODE_INT_AS_REAL : 0, out);
+    free(path);
+    return st;
 }

@@ -5,6 +5,7 @@
 #define ATTN_IO_JSON_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "attn.h"
@@ -19,10 +20,11 @@ attn_status js_parse_object(const char *text, size_t len, const char *what, json
  * Errors also: ATTN_E_NOT_FOUND, ATTN_E_IO. */
 attn_status js_load_object_file(const char *path, json_t **out);
 
-/* As js_load_object_file(), with every number read as a real: for files
- * written by Python that may hold integers beyond 64 bits (the
- * model_max_length of a tokenizer_config.json) and whose numbers are not
- * needed as integers. */
-attn_status js_load_object_file_reals(const char *path, json_t **out);
+/* js_load_object_file() of dir/name. With `numbers_as_reals` every number
+ * is read as a real: for files written by Python that may hold integers
+ * beyond 64 bits (a tokenizer_config.json's model_max_length) and whose
+ * numbers are not needed as integers. */
+attn_status js_load_object_in(const char *dir, const char *name, bool numbers_as_reals,
+                              json_t **out);
 
 #endif

@@ -60,7 +60,7 @@ static int32_t next_id(size_t model_n, int32_t max_added)
 static attn_status set_flags_of(hf_added *a, int32_t id, size_t token)
 {
     size_t old = a->n_ids;
-    attn_status st = hf_grow((void **)&a->flags_of, &a->n_ids, (size_t)id + 1,
+    attn_status st = tk_grow((void **)&a->flags_of, &a->n_ids, (size_t)id + 1,
                              sizeof *a->flags_of, "added tokens");
     for (size_t i = old; st == ATTN_OK && i < a->n_ids; i++)
         a->flags_of[i] = -1;

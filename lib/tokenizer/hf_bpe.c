@@ -308,7 +308,7 @@ typedef struct bpe_word {
 
 static attn_status add_symbol(hf_work *w, bpe_word *word, int32_t id, size_t len)
 {
-    attn_status st = hf_grow(&w->symbols, &w->symbols_cap, word->n + 1, sizeof(bpe_symbol),
+    attn_status st = tk_grow(&w->symbols, &w->symbols_cap, word->n + 1, sizeof(bpe_symbol),
                              "BPE symbols");
     if (st != ATTN_OK)
         return st;
@@ -397,7 +397,7 @@ attn_status hf_bpe_tokenize(const hf_model *m, hf_work *w, const char *s, size_t
     if (st == ATTN_OK)
         st = flush_unk(w, &word);
     if (st == ATTN_OK && word.n > 1) /* the queue never holds more than 3 entries a symbol */
-        st = hf_grow(&w->heap, &w->heap_cap, 3 * word.n, sizeof(bpe_entry), "a BPE merge queue");
+        st = tk_grow(&w->heap, &w->heap_cap, 3 * word.n, sizeof(bpe_entry), "a BPE merge queue");
     if (st != ATTN_OK)
         return st;
     if (word.n > 1)

@@ -22,7 +22,7 @@ static attn_status extclose_token(hf_strs *l, const char *s, size_t len)
 
 static attn_status close_token(hf_strs *l)
 {
-    attn_status st = hf_grow((void **)&l->end, &l->cap, l->n + 1, sizeof *l->end, "tokens");
+    attn_status st = tk_grow((void **)&l->end, &l->cap, l->n + 1, sizeof *l->end, "tokens");
     if (st == ATTN_OK)
         l->end[l->n++] = l->text.n;
     return st;

@@ -113,8 +113,6 @@ typedef struct hf_work {
 
 void hf_work_free(hf_work *w);
 
-/* Grows *p to hold `need` elements of `elem` bytes (doubling). */
-attn_status hf_grow(void **p, size_t *cap, size_t need, size_t elem, const char *what);
 
 /* Starts the arena with the input as one piece (none when empty). */
 attn_status hf_work_start(hf_work *w, const char *text, size_t len);

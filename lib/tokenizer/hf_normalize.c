@@ -235,7 +235,7 @@ static attn_status sort_marks(hf_work *w, size_t lo, size_t hi)
 {
     size_t count[257] = { 0 };
     hf_changes *tmp = &w->spare_changes;
-    attn_status st = hf_grow((void **)&tmp->v, &tmp->cap, hi - lo, sizeof *tmp->v,
+    attn_status st = tk_grow((void **)&tmp->v, &tmp->cap, hi - lo, sizeof *tmp->v,
                              "a normalization");
     if (st != ATTN_OK)
         return st;

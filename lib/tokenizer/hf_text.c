@@ -7,27 +7,9 @@
 #include "base/error.h"
 #include "tokenizer/hf_internal.h"
 
-attn_status hf_grow(void **p, size_t *cap, size_t need, size_t elem, const char *what)
-{
-    if (need <= *cap)
-        return ATTN_OK;
-    size_t cap2 = *cap ? *cap : 64;
-    while (cap2 < need) {
-        if (cap2 > SIZE_MAX / 2 / elem)
-            return err_no_memory(what);
-        cap2 *= 2;
-    }
-    void *q = realloc(*p, cap2 * elem);
-    if (!q)
-        return err_no_memory(what);
-    *p = q;
-    *cap = cap2;
-    return ATTN_OK;
-}
-
 attn_status hf_pieces_push(hf_pieces *ps, hf_piece p)
 {
-    attn_status st = hf_grow((void **)&ps->v, &ps->cap, ps->n + 1, sizeof *ps->v, "text pieces");
+    attn_status st = tk_grow((void **)&ps->v, &ps->cap, ps->n + 1, sizeof *ps->v, "text pieces");
     if (st == ATTN_OK)
         ps->v[ps->n++] = p;
     return st;
@@ -35,7 +17,7 @@ attn_status hf_pieces_push(hf_pieces *ps, hf_piece p)
 
 attn_status hf_changes_push(hf_changes *cs, uint32_t cp, int32_t change)
 {
-    attn_status st = hf_grow((void **)&cs->v, &cs->cap, cs->n + 1, sizeof *cs->v,
+    attn_status st = tk_grow((void **)&cs->v, &cs->cap, cs->n + 1, sizeof *cs->v,
                           "a normalization");
     if (st == ATTN_OK)
         cs->v[cs->n++] = (hf_change){ cp, change };
@@ -44,7 +26,7 @@ attn_status hf_changes_push(hf_changes *cs, uint32_t cp, int32_t change)
 
 attn_status hf_matches_push(hf_matches *ms, size_t start, size_t end, bool is_match)
 {
-    attn_status st = hf_grow((void **)&ms->v, &ms->cap, ms->n + 1, sizeof *ms->v,
+    attn_status st = tk_grow((void **)&ms->v, &ms->cap, ms->n + 1, sizeof *ms->v,
                           "pattern matches");
     if (st == ATTN_OK)
         ms->v[ms->n++] = (hf_match){ start, end, is_match };
@@ -56,10 +38,10 @@ static attn_status arena_reserve(hf_work *w, size_t extra)
 {
     if (extra > SIZE_MAX - w->n - 1)
         return err_no_memory("the text being tokenized");
-    attn_status st = hf_grow((void **)&w->text, &w->text_cap, w->n + extra + 1, 1,
+    attn_status st = tk_grow((void **)&w->text, &w->text_cap, w->n + extra + 1, 1,
                           "the text being tokenized");
     if (st == ATTN_OK)
-        st = hf_grow((void **)&w->origin, &w->origin_cap, w->n + extra, 1,
+        st = tk_grow((void **)&w->origin, &w->origin_cap, w->n + extra, 1,
                   "the text being tokenized");
     return st;
 }

@@ -53,20 +53,10 @@ static attn_status slow_read_spm(const char *dir, const char *name, spm_model *o
     return st;
 }
 
-static attn_status slow_read_json(const char *dir, const char *name, json_t **out)
-{
-    char *path = path_join(dir, name);
-    if (!path)
-        return err_no_memory("a path");
-    attn_status st = js_load_object_file(path, out);
-    free(path);
-    return st;
-}
-
 /* vocab.json: an object of piece -> id, ids unique and non-negative. */
 static attn_status slow_read_vocab(slow_tokenizer *t, const char *dir, const char *name)
 {
-    attn_status st = slow_read_json(dir, name, &t->vocab);
+    attn_status st = js_load_object_in(dir, name, false, &t->vocab);
     if (st != ATTN_OK)
         return st;
     const char *key;
@@ -398,7 +388,7 @@ bool slow_piece_to_id(const slow_tokenizer *t, const char *piece, size_t len, in
     if (t->family == SLOW_MARIAN || t->family == SLOW_M2M100)
         return strmap_get(&t->vocab_ids, piece, len, id);
     int32_t sp;
-    if (strmap_get(&t->spm.vocab, piece, len, &sp) || strmap_get(&t->spm.reserved, piece, len, &sp)) {
+    if (spm_find_piece(&t->spm, piece, len, &sp)) {
         *id = t->family == SLOW_T5 ? sp : sp + 1;
         return true;
     }
@@ -452,8 +442,8 @@ typedef struct slow_chunks {
 /* Trie.split: the text cut around every added token, leftmost-longest. */
 static attn_status slow_split(const slow_tokenizer *t, const char *s, size_t n, slow_chunks *c)
 {
-    c->v = malloc((2 * n + 1) * sizeof *c->v);
     c->n = 0;
+    c->v = n < SIZE_MAX / 2 / sizeof *c->v ? malloc((2 * n + 1) * sizeof *c->v) : NULL;
     if (!c->v)
         return err_no_memory("text pieces");
     size_t start = 0;
@@ -512,19 +502,29 @@ static attn_status slow_apply_flags(slow_chunks *c)
     return st;
 }
 
-/* Marian's language_code_re (">>.+<<", no newlines): every match is
- * removed from the text; one at the very start becomes a token. */
-static size_t marian_code_end(const char *s, size_t n, size_t at)
+/* The match of Marian's language_code_re (">>.+<<", `.` not matching a
+ * newline) that starts first in s[from, n): as `.+` is greedy, it starts at
+ * the first ">>" of a line and ends at that line's last "<<", at least one
+ * byte later. Each line is read once. Returns false when none. */
+static bool marian_find_code(const char *s, size_t n, size_t from, size_t *start, size_t *end)
 {
-    if (n - at < 5 || s[at] != '>' || s[at + 1] != '>')
-        return 0;
-    size_t line = at + 2;
-    while (line < n && s[line] != '\n')
-        line++;
-    for (size_t e = line; e >= at + 5; e--)
-        if (s[e - 2] == '<' && s[e - 1] == '<')
-            return e;
-    return 0;
+    for (size_t line = from; line < n;) {
+        size_t line_end = line, last = 0;
+        while (line_end < n && s[line_end] != '\n') {
+            if (line_end > line && s[line_end - 1] == '<' && s[line_end] == '<')
+                last = line_end + 1;
+            line_end++;
+        }
+        for (size_t at = line; at + 5 <= last; at++) {
+            if (s[at] == '>' && s[at + 1] == '>') {
+                *start = at;
+                *end = last;
+                return true;
+            }
+        }
+        line = line_end + 1;
+    }
+    return false;
 }
 
 static attn_status slow_encode_pieces(const slow_tokenizer *t, const char *s, size_t n,
@@ -544,18 +544,13 @@ static attn_status marian_tokenize(const slow_tokenizer *t, const char *s, size_
 {
     tk_str rest = { 0 };
     attn_status st = tk_str_append(&rest, "", 0);
-    size_t start = 0;
-    for (size_t at = 0; st == ATTN_OK && at < n;) {
-        size_t end = marian_code_end(s, n, at);
-        if (!end) {
-            at++;
-            continue;
-        }
+    size_t start = 0, at, end;
+    while (st == ATTN_OK && marian_find_code(s, n, start, &at, &end)) {
         if (at == 0)
             st = tk_ids_push(out, slow_model_id(t, s, end));
         if (st == ATTN_OK)
             st = tk_str_append(&rest, s + start, at - start);
-        at = start = end;
+        start = end;
     }
     if (st == ATTN_OK)
         st = tk_str_append(&rest, s + start, n - start);
@@ -748,7 +743,9 @@ static bool slow_is_legacy_added(const slow_tokenizer *t, const char *p, size_t 
 attn_status slow_decode(const slow_tokenizer *t, const int32_t *ids, size_t n, bool skip_special,
                         tk_str *out)
 {
-    slow_tokens k = { malloc((n ? n : 1) * sizeof *k.p), malloc((n ? n : 1) * sizeof *k.len), 0 };
+    bool fits = n < SIZE_MAX / sizeof(size_t);
+    slow_tokens k = { fits ? malloc((n ? n : 1) * sizeof *k.p) : NULL,
+                      fits ? malloc((n ? n : 1) * sizeof *k.len) : NULL, 0 };
     attn_status st = k.p && k.len ? tk_str_append(out, "", 0) : err_no_memory("tokens");
     for (size_t i = 0; st == ATTN_OK && i < n; i++) {
         const slow_added *a = slow_added_by_id(t, ids[i]);

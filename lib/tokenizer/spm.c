@@ -104,12 +104,15 @@ static attn_status spm_normalize(const spm_normalizer *nz, const trie *user, boo
     return st;
 }
 
+bool spm_find_piece(const spm_model *m, const char *piece, size_t len, int32_t *id)
+{
+    return strmap_get(&m->reserved, piece, len, id) || strmap_get(&m->vocab, piece, len, id);
+}
+
 int32_t spm_piece_id(const spm_model *m, const char *piece, size_t len)
 {
     int32_t id;
-    if (strmap_get(&m->reserved, piece, len, &id) || strmap_get(&m->vocab, piece, len, &id))
-        return id;
-    return m->unk_id;
+    return spm_find_piece(m, piece, len, &id) ? id : m->unk_id;
 }
 
 /* The symbol at the start of s: a user-defined piece (frozen) or one
@@ -157,22 +160,6 @@ static attn_status spm_encode_words(const spm_model *m, const char *s, size_t n,
         at += len;
     }
     return st;
-}
-
-/* Grows a scratch array of the encoding to hold `n` elements. */
-static attn_status spm_reserve(void **p, size_t *cap, size_t n, size_t elem)
-{
-    if (n <= *cap)
-        return ATTN_OK;
-    size_t want = n < 64 ? 64 : n;
-    if (want > SIZE_MAX / elem / 2)
-        return err_no_memory("SentencePiece scratch");
-    void *q = realloc(*p, 2 * want * elem);
-    if (!q)
-        return err_no_memory("SentencePiece scratch");
-    *p = q;
-    *cap = 2 * want;
-    return ATTN_OK;
 }
 
 typedef struct bpe_symbol {
@@ -246,14 +233,16 @@ static attn_status bpe_consider(bpe_state *b, int64_t left, int64_t right)
     if (!strmap_get(&b->m->vocab, b->s + l->off, size, &id))
         return ATTN_OK;
     spm_encoding *enc = b->enc;
-    attn_status st = spm_reserve(&enc->heap, &enc->heap_cap, b->n_heap + 1, sizeof(bpe_pair));
+    attn_status st = tk_grow(&enc->heap, &enc->heap_cap, b->n_heap + 1, sizeof(bpe_pair),
+                             "a BPE merge queue");
     if (st != ATTN_OK)
         return st;
     bpe_heap_push(enc->heap, &b->n_heap,
                   (bpe_pair){ b->m->pieces[id].score, (uint32_t)left, (uint32_t)right, size });
     if (b->m->pieces[id].type != SPM_UNUSED)
         return ATTN_OK;
-    st = spm_reserve(&enc->unused, &enc->unused_cap, b->n_unused + 1, sizeof(bpe_unused));
+    st = tk_grow(&enc->unused, &enc->unused_cap, b->n_unused + 1, sizeof(bpe_unused),
+                 "BPE merges");
     if (st == ATTN_OK)
         ((bpe_unused *)enc->unused)[b->n_unused++] = (bpe_unused){ l->off, size, l->len };
     return st;
@@ -297,7 +286,8 @@ static attn_status bpe_emit(bpe_state *b, uint32_t off, uint32_t len)
 static attn_status spm_bpe(const spm_model *m, const char *s, size_t n, spm_encoding *enc)
 {
     bpe_state b = { m, enc, s, NULL, 0, 0 };
-    attn_status st = spm_reserve(&enc->symbols, &enc->symbols_cap, n, sizeof(bpe_symbol));
+    attn_status st = tk_grow(&enc->symbols, &enc->symbols_cap, n, sizeof(bpe_symbol),
+                             "BPE symbols");
     if (st != ATTN_OK)
         return st;
     b.sym = enc->symbols;

@@ -86,6 +86,9 @@ attn_status spm_decode(const spm_model *m, const int32_t *ids, const char *const
  * it); -1 for any other text. */
 int spm_piece_byte(const char *piece, size_t len);
 
+/* The id of a piece when the model has it. */
+bool spm_find_piece(const spm_model *m, const char *piece, size_t len, int32_t *id);
+
 /* PieceToId: the id of a piece, unk_id when it is not in the model. */
 int32_t spm_piece_id(const spm_model *m, const char *piece, size_t len);
 

@@ -5,7 +5,7 @@
 #include "base/error.h"
 #include "tokenizer/text.h"
 
-static attn_status tk_grow(void **p, size_t *cap, size_t need, size_t elem, const char *what)
+attn_status tk_grow(void **p, size_t *cap, size_t need, size_t elem, const char *what)
 {
     if (need <= *cap)
         return ATTN_OK;

@@ -32,6 +32,10 @@ typedef struct tk_spans {
     size_t n, cap;
 } tk_spans;
 
+/* Grows the array *p of *cap elements of `elem` bytes to hold `need`,
+ * doubling; `what` names it when memory runs out. */
+attn_status tk_grow(void **p, size_t *cap, size_t need, size_t elem, const char *what);
+
 attn_status tk_spans_push(tk_spans *spans, int32_t id, size_t off, size_t len);
 void tk_spans_free(tk_spans *spans);
 

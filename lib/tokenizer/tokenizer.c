@@ -89,11 +89,8 @@ static attn_status load_folder(const char *dir, bool target, tokenizer *tok)
 {
     json_t *config = NULL;
     attn_status st = ATTN_OK;
-    if (path_exists_in(dir, "tokenizer_config.json")) {
-        char *path = path_join(dir, "tokenizer_config.json");
-        st = path ? js_load_object_file_reals(path, &config) : err_no_memory("a path");
-        free(path);
-    }
+    if (path_exists_in(dir, "tokenizer_config.json"))
+        st = js_load_object_in(dir, "tokenizer_config.json", true, &config);
     int family = st == ATTN_OK ? folder_family(dir, config) : -1;
     if (st == ATTN_OK && family >= 0) {
         tok->kind = TOK_SLOW;
@@ -220,6 +217,5 @@ bool tokenizer_piece_to_id(const tokenizer *tok, const char *piece, size_t len, 
         return hf_piece_to_id(tok->hf, piece, len, id);
     if (tok->kind == TOK_SLOW)
         return slow_piece_to_id(&tok->slow, piece, len, id);
-    return strmap_get(&tok->spm.reserved, piece, len, id) ||
-           strmap_get(&tok->spm.vocab, piece, len, id);
+    return spm_find_piece(&tok->spm, piece, len, id);
 }
