@@ -496,6 +496,57 @@ ATTN_API attn_status attn_tokenizer_id_to_piece(const attn_tokenizer *tokenizer,
 ATTN_API attn_status attn_tokenizer_piece_to_id(const attn_tokenizer *tokenizer,
                                                 const char *piece, size_t length, int32_t *id);
 
+/* ------------------------------------------------------------ translation */
+
+/* Translates `count` UTF-8 texts with the model's own tokenizers: each
+ * text is tokenized by the source tokenizer, all are generated for as
+ * attn_generate_ids() does (sorted by length, in sub-batches of the option
+ * "max_batch_size"), and every hypothesis is decoded by the target
+ * tokenizer. This is what transformers' translation pipeline does.
+ * lengths[i] is the byte length of texts[i]; `lengths` NULL means every
+ * text is NUL-terminated. Options: those of attn_generate_ids() and of
+ * attn_tokenizer_encode() / attn_tokenizer_decode(): "src_lang" and
+ * "tgt_lang" pick the languages of mBART-50, NLLB and M2M100 models
+ * ("tgt_lang" also forces the language token first in the output unless
+ * "forced_bos_token_id" is set), "add_special_tokens" (default 1) and
+ * "skip_special_tokens" (default 1 here, as in the pipeline). Read the
+ * texts with attn_result_text() and ids, scores and alignments as for
+ * attn_generate(). Errors: ATTN_E_INVALID_ARGUMENT (NULL arguments, count
+ * 0, an option that does not apply, a text that is not UTF-8 or tokenizes
+ * to nothing or too many tokens, an unknown language code; the message
+ * names the text's index), ATTN_E_NOT_FOUND or the loading error when the
+ * model folder has no usable tokenizer, and the errors of
+ * attn_generate_ids(). Free the result with attn_result_free(). */
+ATTN_API attn_status attn_translate(attn_session *session, const char *const *texts,
+                                    const size_t *lengths, size_t count,
+                                    const attn_options *options, attn_result **out);
+
+/* Scores `count` (source, target) text pairs: the log-probability of each
+ * target token given its source, as transformers computes it from
+ * tokenizer(source, text_target=target) labels; the target ids include
+ * the end-of-sentence token (and the language code where the tokenizer
+ * adds one). Lengths in bytes, or NULL for NUL-terminated texts. Pairs are
+ * processed in the given order in sub-batches of "max_batch_size" (0: all
+ * at once). Options: "src_lang", "tgt_lang", "add_special_tokens",
+ * "max_batch_size" and "decoder_start_token_id". The result holds one
+ * hypothesis per pair: its tokens are the target ids, its score their
+ * summed log-probability, attn_result_token_scores() each token's.
+ * Errors: as attn_translate(), the message naming the source or target,
+ * and those of attn_score(). Free the result with attn_result_free(). */
+ATTN_API attn_status attn_score_text(attn_session *session, const char *const *sources,
+                                     const size_t *source_lengths,
+                                     const char *const *targets,
+                                     const size_t *target_lengths, size_t count,
+                                     const attn_options *options, attn_result **out);
+
+/* The text of hypothesis j of input i of an attn_translate() result:
+ * *text is NUL-terminated UTF-8 owned by the result, *length its length
+ * in bytes (may be NULL). Errors: ATTN_E_INVALID_ARGUMENT (NULL result or
+ * text, i or j out of range), ATTN_E_NOT_FOUND (a result of token ids,
+ * which has no text). */
+ATTN_API attn_status attn_result_text(const attn_result *result, size_t i, size_t j,
+                                      const char **text, size_t *length);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,16 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/generate.h"
 #include "api/handles.h"
 #include "api/session.h"
 #include "base/error.h"
 #include "base/options.h"
 #include "decode/processors.h"
 #include "decode/search.h"
-
-struct attn_result {
-    search_result search;
-};
 
 typedef struct {
     attn_session *session;
@@ -55,10 +52,29 @@ static attn_status hand_over(attn_result *result, attn_status st, attn_result **
         *out = result;
         return st;
     }
-    if (result)
-        search_result_free(&result->search);
-    free(result);
+    attn_result_free(result);
     return st;
+}
+
+/* The forced_bos_token_id that the option tgt_lang implies, into `call`
+ * unless the caller set one. */
+static attn_status resolve_target_language(const attn_model *model, const attn_options *options,
+                                           json_t *call)
+{
+    const char *lang = opt_get_str(options, "tgt_lang");
+    if (!lang || json_object_get(call, "forced_bos_token_id"))
+        return ATTN_OK;
+    const attn_tokenizer *target = model->tokenizers[ATTN_TOKENIZER_TARGET];
+    if (!target)
+        return err_prefix(model->tokenizer_status, "option 'tgt_lang': %s",
+                          model->tokenizer_error ? model->tokenizer_error : "no tokenizer");
+    int32_t id;
+    attn_status st = tokenizer_language_id(target->impl, lang, &id);
+    if (st != ATTN_OK)
+        return err_prefix(st, "option 'tgt_lang'");
+    if (json_object_set_new(call, "forced_bos_token_id", json_integer(id)) != 0)
+        return err_no_memory("the options");
+    return ATTN_OK;
 }
 
 /* Resolves the settings of a call: the options over the model's files. */
@@ -74,35 +90,16 @@ static attn_status resolve(attn_session *session, const attn_options *options,
     json_t *call = opt_to_json(options, OPT_SCOPE_GENERATE);
     if (!call)
         return err_no_memory("the options");
+    if (scope & OPT_SCOPE_ENCODE)
+        st = resolve_target_language(model, options, call);
     /* Folders without generation_config.json keep these keys in config.json. */
     const json_t *file = model->generation_config ? model->generation_config : model->config_json;
     /* Each step feeds one token; the last one generated is never fed. */
-    st = gen_config_resolve(file, call, spec->out_vocab, spec->dec.max_len + 1, prompt_len, c);
+    if (st == ATTN_OK)
+        st = gen_config_resolve(file, call, spec->out_vocab, spec->dec.max_len + 1, prompt_len,
+                                c);
     json_decref(call);
     return st;
-}
-
-/* Copies every hypothesis of `part` (inputs order[0..n)) into `all`. */
-static void merge(search_result *all, const search_result *part, const size_t *order)
-{
-    for (int64_t i = 0; i < part->items; i++)
-        for (int64_t j = 0; j < part->per_item; j++) {
-            const int64_t from = i * part->per_item + j;
-            const int64_t to = (int64_t)order[i] * all->per_item + j;
-            memcpy(all->tokens + to * all->stride, part->tokens + from * part->stride,
-                   (size_t)part->lengths[from] * sizeof(int32_t));
-            if (all->token_scores)
-                memcpy(all->token_scores + to * all->stride,
-                       part->token_scores + from * part->stride,
-                       (size_t)part->lengths[from] * sizeof(float));
-            /* a sub-batch's sources are no longer than the longest of all */
-            for (int64_t t = 0; all->alignment && t < part->lengths[from]; t++)
-                memcpy(all->alignment + (to * all->stride + t) * all->src_len,
-                       part->alignment + (from * part->stride + t) * part->src_len,
-                       (size_t)part->src_len * sizeof(float));
-            all->lengths[to] = part->lengths[from];
-            all->scores[to] = part->scores[from];
-        }
 }
 
 /* The option target_prefix: for each of `items` inputs a list of tokens
@@ -183,7 +180,7 @@ static attn_status generate_group(attn_session *session, const attn_encoding *en
         st = search_run(&c, &dec, (int64_t)n, plen ? group_prefix : NULL, &part);
     }
     if (st == ATTN_OK || st == ATTN_E_ABORTED)
-        merge(all, &part, members);
+        search_result_merge(all, &part, members);
     search_result_free(&part);
 done:
     free(src_rows);
@@ -271,10 +268,18 @@ attn_status attn_score(attn_session *session, const attn_encoding *encoding,
         return err_set(ATTN_E_INVALID_ARGUMENT, "attn_score: %s is NULL",
                        !session ? "session" : !encoding ? "encoding" : !targets ? "targets"
                        : !lengths ? "lengths" : "out");
+    return score_ids(session, encoding, targets, lengths, options, OPT_SCOPE_GENERATE,
+                     "attn_score", out);
+}
+
+attn_status score_ids(attn_session *session, const attn_encoding *encoding,
+                      const int32_t *targets, const size_t *lengths, const attn_options *options,
+                      unsigned scope, const char *function, attn_result **out)
+{
     const nn_spec *spec = &session_model(session)->arch.spec;
     size_t items, longest;
     attn_encoding_output(encoding, NULL, &items, NULL, NULL);
-    attn_status st = session_check_lengths(lengths, items, spec->dec.max_len, "attn_score",
+    attn_status st = session_check_lengths(lengths, items, spec->dec.max_len, function,
                                            "target", &longest);
     if (st != ATTN_OK)
         return st;
@@ -282,11 +287,11 @@ attn_status attn_score(attn_session *session, const attn_encoding *encoding,
     for (size_t i = 0; i < items; i++)
         for (size_t k = 0; k < lengths[i]; k++, offset++)
             if (targets[offset] < 0 || targets[offset] >= spec->out_vocab)
-                return err_set(ATTN_E_INVALID_ARGUMENT, "attn_score: target %zu, position %zu: "
-                               "token id %d is outside the vocabulary of %lld", i, k,
+                return err_set(ATTN_E_INVALID_ARGUMENT, "%s: target %zu, position %zu: "
+                               "token id %d is outside the vocabulary of %lld", function, i, k,
                                targets[offset], (long long)spec->out_vocab);
     gen_config c;
-    st = resolve(session, options, OPT_SCOPE_GENERATE, "attn_score", 1, &c);
+    st = resolve(session, options, scope, function, 1, &c);
     if (st != ATTN_OK)
         return st;
     /* decoder input (items, longest): the start token, then each target
@@ -387,17 +392,24 @@ attn_status attn_generate_ids(attn_session *session, const int32_t *ids, const s
     if (!session || !ids || !lengths || !out)
         return err_set(ATTN_E_INVALID_ARGUMENT, "attn_generate_ids: %s is NULL",
                        !session ? "session" : !ids ? "ids" : !lengths ? "lengths" : "out");
+    return generate_ids(session, ids, lengths, batch, options,
+                        OPT_SCOPE_GENERATE | OPT_SCOPE_BATCH, "attn_generate_ids", out);
+}
+
+attn_status generate_ids(attn_session *session, const int32_t *ids, const size_t *lengths,
+                         size_t batch, const attn_options *options, unsigned scope,
+                         const char *function, attn_result **out)
+{
     if (batch == 0)
-        return err_set(ATTN_E_INVALID_ARGUMENT, "attn_generate_ids: batch is 0");
+        return err_set(ATTN_E_INVALID_ARGUMENT, "%s: batch is 0", function);
     /* checked before the lengths size any buffer */
     size_t longest;
     attn_status st = session_check_lengths(lengths, batch, session_max_source(session),
-                                           "attn_generate_ids", "sequence", &longest);
+                                           function, "sequence", &longest);
     if (st != ATTN_OK)
         return st;
     gen_config c;
-    const unsigned scope = OPT_SCOPE_GENERATE | OPT_SCOPE_BATCH;
-    st = resolve(session, options, scope, "attn_generate_ids", 1, &c);
+    st = resolve(session, options, scope, function, 1, &c);
     if (st != ATTN_OK)
         return st;
     const int64_t per_item = c.num_beams > 1 ? c.num_return_sequences : 1;
@@ -451,7 +463,7 @@ attn_status attn_generate_ids(attn_session *session, const int32_t *ids, const s
             attn_encoding_free(enc);
         }
         if (st == ATTN_OK) {
-            merge(&result->search, &part->search, order + first);
+            search_result_merge(&result->search, &part->search, order + first);
             attn_result_free(part);
         }
     }
@@ -570,5 +582,7 @@ void attn_result_free(attn_result *result)
     if (!result)
         return;
     search_result_free(&result->search);
+    free(result->text);
+    free(result->text_at);
     free(result);
 }

@@ -639,3 +639,26 @@ void search_stream_free(search_stream *st)
     free(st->queue);
     free(st);
 }
+
+/* Copies every hypothesis of `part` (inputs order[0..n)) into `all`. */
+void search_result_merge(search_result *all, const search_result *part, const size_t *order)
+{
+    for (int64_t i = 0; i < part->items; i++)
+        for (int64_t j = 0; j < part->per_item; j++) {
+            const int64_t from = i * part->per_item + j;
+            const int64_t to = (int64_t)order[i] * all->per_item + j;
+            memcpy(all->tokens + to * all->stride, part->tokens + from * part->stride,
+                   (size_t)part->lengths[from] * sizeof(int32_t));
+            if (all->token_scores)
+                memcpy(all->token_scores + to * all->stride,
+                       part->token_scores + from * part->stride,
+                       (size_t)part->lengths[from] * sizeof(float));
+            /* a sub-batch's sources are no longer than the longest of all */
+            for (int64_t t = 0; all->alignment && t < part->lengths[from]; t++)
+                memcpy(all->alignment + (to * all->stride + t) * all->src_len,
+                       part->alignment + (from * part->stride + t) * part->src_len,
+                       (size_t)part->src_len * sizeof(float));
+            all->lengths[to] = part->lengths[from];
+            all->scores[to] = part->scores[from];
+        }
+}

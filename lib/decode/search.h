@@ -64,6 +64,10 @@ attn_status search_result_alloc(search_result *out, int64_t items, int64_t per_i
 
 void search_result_free(search_result *r);
 
+/* Copies every hypothesis of `part`, whose item i is item order[i] of
+ * `all`, into `all`, which must be at least as wide. */
+void search_result_merge(search_result *all, const search_result *part, const size_t *order);
+
 /* Greedy decoding or sampling one token at a time, on demand. */
 typedef struct search_stream search_stream;
 

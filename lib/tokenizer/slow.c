@@ -173,8 +173,7 @@ static int32_t slow_m2m100_lang(const slow_tokenizer *t, const char *s, size_t n
     return -1;
 }
 
-/* The id of a language code: the token itself, or __code__ (M2M100). */
-static attn_status slow_lang_id(const slow_tokenizer *t, const char *lang, int32_t *id)
+attn_status slow_language_id(const slow_tokenizer *t, const char *lang, int32_t *id)
 {
     if (t->family == SLOW_M2M100) {
         char token[64];
@@ -323,7 +322,7 @@ static attn_status slow_setup(slow_tokenizer *t, const json_t *config)
                        : t->target          ? NULL
                                             : defaults[t->family];
     if (st == ATTN_OK && code)
-        st = slow_lang_id(t, code, &t->lang_default);
+        st = slow_language_id(t, code, &t->lang_default);
     if (st != ATTN_OK)
         err_prefix(st, "tokenizer_config.json: %s", key);
     return st;
@@ -591,7 +590,7 @@ attn_status slow_encode(const slow_tokenizer *t, const char *text, size_t len, b
                         const char *lang, tk_ids *out)
 {
     int32_t lang_id = t->lang_default;
-    attn_status st = lang ? slow_lang_id(t, lang, &lang_id) : ATTN_OK;
+    attn_status st = lang ? slow_language_id(t, lang, &lang_id) : ATTN_OK;
     if (st != ATTN_OK)
         return st;
     slow_chunks c = { 0 };

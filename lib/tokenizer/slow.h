@@ -58,6 +58,10 @@ attn_status slow_load(const char *dir, int family, bool target, const json_t *co
                       slow_tokenizer *out);
 void slow_free(slow_tokenizer *t);
 
+/* The id of a language code: the token itself, or __code__ (M2M100).
+ * Errors: ATTN_E_INVALID_ARGUMENT naming the code. */
+attn_status slow_language_id(const slow_tokenizer *t, const char *lang, int32_t *id);
+
 /* `lang`: a language code or its token (NULL: the default). */
 attn_status slow_encode(const slow_tokenizer *t, const char *text, size_t len, bool add_special,
                         const char *lang, tk_ids *out);

@@ -156,6 +156,14 @@ bool tokenizer_has_languages(const tokenizer *tok)
            tok->slow.family != SLOW_T5;
 }
 
+attn_status tokenizer_language_id(const tokenizer *tok, const char *code, int32_t *id)
+{
+    if (!tokenizer_has_languages(tok))
+        return err_set(ATTN_E_INVALID_ARGUMENT, "a %s tokenizer takes no language code",
+                       tokenizer_kind(tok));
+    return slow_language_id(&tok->slow, code, id);
+}
+
 attn_status tokenizer_encode(const tokenizer *tok, const char *text, size_t len,
                              const tokenizer_encode_args *args, tk_ids *out)
 {

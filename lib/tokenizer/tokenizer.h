@@ -44,4 +44,9 @@ bool tokenizer_is_target(const tokenizer *tok);
 /* Whether the tokenizer takes a language code (mBART, NLLB, M2M100). */
 bool tokenizer_has_languages(const tokenizer *tok);
 
+/* The token id of a language code ("fra_Latn", "fr" for M2M100's
+ * "__fr__"). Errors: ATTN_E_INVALID_ARGUMENT (a tokenizer without
+ * languages, an unknown code). */
+attn_status tokenizer_language_id(const tokenizer *tok, const char *code, int32_t *id);
+
 #endif
