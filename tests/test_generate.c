@@ -702,6 +702,25 @@ static void test_target_prefix_is_continued(void **state)
     assert_int_equal(attn_result_hypothesis(alone, 1, 0, &b, &nb, NULL), ATTN_OK);
     assert_true(nb > 1 && b[0] == 12);
 
+    /* attn_generate_ids sorts its inputs longest first and runs them in
+     * sub-batches; each still gets its own prefix */
+    const int32_t shorter_first[] = { 8, 9, 0, 5, 6, 7, 0 };
+    const size_t swapped[] = { 3, 4 };
+    attn_result *sorted;
+    attn_options *batched;
+    assert_int_equal(attn_options_create(&batched), ATTN_OK);
+    assert_int_equal(attn_options_set_str(batched, "target_prefix", "[[12], [3, 4, 5]]"),
+                     ATTN_OK);
+    assert_int_equal(attn_options_set_int(batched, "max_batch_size", 1), ATTN_OK);
+    assert_int_equal(attn_generate_ids(session, shorter_first, swapped, 2, batched, &sorted),
+                     ATTN_OK);
+    attn_options_free(batched);
+    assert_int_equal(attn_result_hypothesis(sorted, 0, 0, &b, &nb, NULL), ATTN_OK);
+    assert_true(nb > 1 && b[0] == 12);
+    assert_int_equal(attn_result_hypothesis(sorted, 1, 0, &b, &nb, NULL), ATTN_OK);
+    assert_true(nb > 3 && b[0] == 3 && b[1] == 4 && b[2] == 5);
+    attn_result_free(sorted);
+
     attn_result *bad;
     assert_int_equal(attn_options_set_str(o, "target_prefix", "[[3]]"), ATTN_OK);
     tu_assert_fails(attn_generate(session, e, o, &bad), ATTN_E_INVALID_ARGUMENT,

@@ -102,11 +102,13 @@ static attn_status resolve(attn_session *session, const attn_options *options,
     return st;
 }
 
-/* The option target_prefix: for each of `items` inputs a list of tokens
- * the output must start with, into prefix (items, longest) and lengths;
- * all empty when the option is not set. */
-static attn_status read_prefixes(const attn_options *options, size_t items, int64_t vocab,
-                                 int32_t **prefix, size_t *lengths, size_t *longest)
+/* The option target_prefix, a list of `total` token lists that outputs
+ * must start with: the lists of the caller's inputs inputs[0..items)
+ * (NULL: 0..items) into prefix (items, longest) and lengths; all empty
+ * when the option is not set. */
+static attn_status read_prefixes(const attn_options *options, size_t items, const size_t *inputs,
+                                 size_t total, int64_t vocab, int32_t **prefix, size_t *lengths,
+                                 size_t *longest)
 {
     json_t *call = opt_to_json(options, OPT_SCOPE_GENERATE);
     if (!call)
@@ -115,14 +117,14 @@ static attn_status read_prefixes(const attn_options *options, size_t items, int6
     attn_status st = ATTN_OK;
     *longest = 0;
     memset(lengths, 0, items * sizeof *lengths);
-    if (v && (!json_is_array(v) || json_array_size(v) != items))
+    if (v && (!json_is_array(v) || json_array_size(v) != total))
         st = err_set(ATTN_E_INVALID_ARGUMENT, "option 'target_prefix' must be a list of %zu "
-                     "token lists, one per input", items);
+                     "token lists, one per input", total);
     for (size_t i = 0; v && st == ATTN_OK && i < items; i++) {
-        const json_t *p = json_array_get(v, i);
+        const json_t *p = json_array_get(v, inputs ? inputs[i] : i);
         if (!json_is_array(p))
             st = err_set(ATTN_E_INVALID_ARGUMENT, "option 'target_prefix': entry %zu is not "
-                         "a token list", i);
+                         "a token list", inputs ? inputs[i] : i);
         else if (json_array_size(p) > *longest)
             *longest = json_array_size(p);
     }
@@ -130,14 +132,14 @@ static attn_status read_prefixes(const attn_options *options, size_t items, int6
     if (st == ATTN_OK && !*prefix)
         st = err_no_memory("the target prefixes");
     for (size_t i = 0; v && st == ATTN_OK && i < items; i++) {
-        const json_t *p = json_array_get(v, i);
+        const json_t *p = json_array_get(v, inputs ? inputs[i] : i);
         lengths[i] = json_array_size(p);
         for (size_t k = 0; k < lengths[i] && st == ATTN_OK; k++) {
             const json_t *t = json_array_get(p, k);
             if (!json_is_integer(t) || json_integer_value(t) < 0 || json_integer_value(t) >= vocab)
                 st = err_set(ATTN_E_INVALID_ARGUMENT, "option 'target_prefix': input %zu, "
-                             "position %zu is not a token id below %lld", i, k,
-                             (long long)vocab);
+                             "position %zu is not a token id below %lld",
+                             inputs ? inputs[i] : i, k, (long long)vocab);
             else
                 (*prefix)[i * *longest + k] = (int32_t)json_integer_value(t);
         }
@@ -190,10 +192,13 @@ done:
 }
 
 /* attn_generate, streaming to fn when it is not NULL; options of `scope`
- * are accepted. Inputs run in groups of equal target-prefix length. */
+ * are accepted. The encoding's sequences are the caller's inputs
+ * inputs[0..) of `total` (NULL: all of them, in order), which is how
+ * per-input options are read. Inputs run in groups of equal target-prefix
+ * length. */
 static attn_status generate(attn_session *session, const attn_encoding *encoding,
-                            const attn_options *options, unsigned scope, attn_token_fn fn,
-                            void *user, attn_result **out)
+                            const attn_options *options, unsigned scope, const size_t *inputs,
+                            size_t total, attn_token_fn fn, void *user, attn_result **out)
 {
     const char *name = fn ? "attn_generate_stream" : "attn_generate";
     if (!session || !encoding || !out)
@@ -223,7 +228,8 @@ static attn_status generate(attn_session *session, const attn_encoding *encoding
         st = err_no_memory("the generation");
         goto done;
     }
-    st = read_prefixes(options, items, spec->out_vocab, &prefix, plen, &longest);
+    st = read_prefixes(options, items, inputs, inputs ? total : items, spec->out_vocab, &prefix,
+                       plen, &longest);
     if (st == ATTN_OK)
         st = search_result_alloc(&result->search, (int64_t)items, per_item,
                                  width + (int64_t)longest, scores,
@@ -248,7 +254,7 @@ done:
 attn_status attn_generate(attn_session *session, const attn_encoding *encoding,
                           const attn_options *options, attn_result **out)
 {
-    return generate(session, encoding, options, OPT_SCOPE_GENERATE, NULL, NULL, out);
+    return generate(session, encoding, options, OPT_SCOPE_GENERATE, NULL, 0, NULL, NULL, out);
 }
 
 attn_status attn_generate_stream(attn_session *session, const attn_encoding *encoding,
@@ -257,7 +263,7 @@ attn_status attn_generate_stream(attn_session *session, const attn_encoding *enc
 {
     if (!fn)
         return err_set(ATTN_E_INVALID_ARGUMENT, "attn_generate_stream: fn is NULL");
-    return generate(session, encoding, options, OPT_SCOPE_GENERATE, fn, user, out);
+    return generate(session, encoding, options, OPT_SCOPE_GENERATE, NULL, 0, fn, user, out);
 }
 
 attn_status attn_score(attn_session *session, const attn_encoding *encoding,
@@ -459,7 +465,8 @@ attn_status generate_ids(attn_session *session, const int32_t *ids, const size_t
         attn_result *part;
         st = attn_encode(session, part_ids, part_len, n, &enc);
         if (st == ATTN_OK) {
-            st = generate(session, enc, options, scope, NULL, NULL, &part);
+            st = generate(session, enc, options, scope, order + first, batch, NULL, NULL,
+                          &part);
             attn_encoding_free(enc);
         }
         if (st == ATTN_OK) {
