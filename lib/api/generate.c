@@ -467,6 +467,7 @@ attn_status generate_ids(attn_session *session, const int32_t *ids, const size_t
         if (st == ATTN_OK) {
             st = generate(session, enc, options, scope, order + first, batch, NULL, NULL,
                           &part);
+            session_end_decoding(session);
             attn_encoding_free(enc);
         }
         if (st == ATTN_OK) {

@@ -292,8 +292,7 @@ attn_status attn_decoder_begin(attn_session *session, const attn_encoding *encod
                            "but the encoding has %lld sequences", r, src_rows[r],
                            (long long)encoding->batch);
 
-    session->dec.rows = 0;
-    session->last_count = 0;
+    session_end_decoding(session);
     /* (2, layers, rows, max_steps, d) floats, every product checked */
     uint64_t cache = 2 * (uint64_t)spec->dec.layers;
     if (!checked_mul_u64(cache, rows, &cache) || !checked_mul_u64(cache, max_steps, &cache) ||
@@ -378,6 +377,12 @@ attn_status attn_decoder_step(attn_session *session, const int32_t *tokens, size
 const attn_model *session_model(const attn_session *session)
 {
     return session->model;
+}
+
+void session_end_decoding(attn_session *session)
+{
+    session->dec.rows = 0;
+    session->last_count = 0;
 }
 
 attn_status session_reorder(attn_session *session, const int64_t *parent, int64_t rows)

@@ -9,6 +9,11 @@
 
 const attn_model *session_model(const attn_session *session);
 
+/* Forgets the decoding in progress, so that attn_decoder_step fails
+ * cleanly instead of reading an encoding that the caller of this function
+ * is about to free. */
+void session_end_decoding(attn_session *session);
+
 /* The decoding's next rows are copies of rows parent[0..rows), caches
  * included; parents must read the same source as the rows they feed or
  * sit at a higher index. Allocates only the first time (a spare cache). */

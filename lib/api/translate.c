@@ -128,6 +128,7 @@ static attn_status score_part(attn_session *session, const tk_ids *src, const si
         return err_prefix(st, "attn_score_text: sources %zu to %zu", first, first + n - 1);
     st = score_ids(session, enc, tgt->v + tgt_at[first], tgt_len + first, options, scope,
                    "attn_score_text", &part);
+    session_end_decoding(session);
     attn_encoding_free(enc);
     if (st == ATTN_OK)
         search_result_merge(all, &part->search, order + first);
