@@ -1,8 +1,9 @@
 #!/bin/sh
 # Runs every test: the CMake build with ctest, the Meson build with meson
-# test, the AddressSanitizer + UndefinedBehaviorSanitizer build, and checks
+# test, the AddressSanitizer + UndefinedBehaviorSanitizer build, checks
 # that both build systems install the same files, which a consumer can use
-# through pkg-config and find_package.
+# through pkg-config and find_package, and runs the Python, Rust and Go
+# bindings' suites against that install.
 set -eu
 cd "$(dirname "$0")/.."
 sh tools/setup-deps.sh
@@ -28,6 +29,12 @@ rm -rf _install/cmake _install/meson
 cmake --install build/cmake > /dev/null
 meson install -C build/meson --quiet
 sh tools/check-install.sh _install/cmake _install/meson
+
+echo "== bindings against the installed library: Python, Rust, Go"
+for lang in python rust go; do
+    echo "-- $lang"
+    OMP_NUM_THREADS=1 sh "bindings/$lang/test.sh" _install/cmake
+done
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build + ctest"
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DATTN_SANITIZE=ON > /dev/null

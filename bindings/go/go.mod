@@ -1,0 +1,3 @@
+module github.com/libattn/libattn/bindings/go
+
+go 1.23
