@@ -289,6 +289,17 @@ static void test_malformed_structure_is_a_format_error_naming_the_field(void **s
                                     "\"Right\", \"pad_id\": 0, \"pad_type_id\": 0, "
                                     "\"pad_token\": \"a\"}"),
                     ATTN_E_FORMAT, "padding.strategy");
+    /* Failures before a direction or behavior was read, which stored an
+     * unset variable (found by clang's -Wsometimes-uninitialized). */
+    tu_assert_fails(parse_with(BPE, "\"padding\": {\"strategy\": \"BatchLongest\", "
+                                    "\"direction\": \"Up\", \"pad_id\": 0}"),
+                    ATTN_E_FORMAT, "padding.direction");
+    tu_assert_fails(parse_with(BPE, "\"truncation\": {\"max_length\": 8, \"stride\": 0, "
+                                    "\"strategy\": \"Longest\"}"),
+                    ATTN_E_FORMAT, "truncation.strategy");
+    tu_assert_fails(parse_with(BPE, "\"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": "
+                                    "{\"String\": \" \"}, \"invert\": false}"),
+                    ATTN_E_FORMAT, "pre_tokenizer.behavior");
 }
 
 static void test_merges_must_name_vocabulary_pieces(void **state)

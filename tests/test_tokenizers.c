@@ -337,6 +337,9 @@ static void test_malformed_sentencepiece_models_name_the_field(void **state)
     static const unsigned char model_type[] = { 0x12, 0x02, 0x18, 0x09 };
     /* pieces { type: 7 } */
     static const unsigned char piece_type[] = { 0x0A, 0x02, 0x18, 0x07 };
+    /* trainer_spec { treat_whitespace_as_suffix: <no value> }, which left
+     * the flag to an unset variable (found by gcc -O3) */
+    static const unsigned char no_value[] = { 0x12, 0x02, 0xC0, 0x01 };
     tu_assert_fails(load_model_bytes(no_unk, sizeof no_unk), ATTN_E_FORMAT, "UNKNOWN");
     tu_assert_fails(load_model_bytes(empty_piece, sizeof empty_piece), ATTN_E_FORMAT,
                     "pieces[1].piece is empty");
@@ -347,26 +350,33 @@ static void test_malformed_sentencepiece_models_name_the_field(void **state)
                     "model_type");
     tu_assert_fails(load_model_bytes(piece_type, sizeof piece_type), ATTN_E_FORMAT,
                     "pieces[0].type");
+    tu_assert_fails(load_model_bytes(no_value, sizeof no_value), ATTN_E_FORMAT,
+                    "treat_whitespace_as_suffix", "truncated");
     tu_assert_fails(load_model_bytes("", 0), ATTN_E_FORMAT, "no pieces");
     (void)state;
 }
 
-/* A copy of the marian fixture folder with one file replaced. */
-static char *marian_with(const char *name, const char *text)
+/* A copy of a fixture folder's tokenizer files with one file replaced. */
+static char *folder_with(const char *folder, const char *name, const char *text)
 {
-    static const char *const files[] = { "source.spm", "target.spm", "vocab.json",
-                                         "tokenizer_config.json" };
     char *dir = tu_make_tempdir();
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        char rel[256];
-        snprintf(rel, sizeof rel, "tokenizers/marian/%s", files[i]);
+    char rel[256];
+    snprintf(rel, sizeof rel, "tokenizers/%s", folder);
+    DIR *d = opendir(tu_fixture(rel));
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.' || strcmp(e->d_name, "expected.json") == 0)
+            continue;
+        int len = snprintf(rel, sizeof rel, "tokenizers/%s/%s", folder, e->d_name);
+        assert_true(len > 0 && (size_t)len < sizeof rel);
         FILE *f = fopen(tu_fixture(rel), "rb");
         assert_non_null(f);
         static char buf[1 << 22];
         size_t n = fread(buf, 1, sizeof buf, f);
         fclose(f);
-        tu_write_file(dir, files[i], buf, n);
+        tu_write_file(dir, e->d_name, buf, n);
     }
+    closedir(d);
     if (name)
         tu_write_text(dir, name, text);
     return dir;
@@ -375,18 +385,31 @@ static char *marian_with(const char *name, const char *text)
 static void test_malformed_family_files_name_the_file(void **state)
 {
     attn_tokenizer *tok = NULL;
-    char *dir = marian_with("vocab.json", "{\"</s>\": \"zero\"}");
+    char *dir = folder_with("marian", "vocab.json", "{\"</s>\": \"zero\"}");
     tu_assert_fails(attn_tokenizer_load(dir, NULL, &tok), ATTN_E_FORMAT, "vocab.json", "</s>");
     tu_remove_tree(dir);
-    dir = marian_with("vocab.json", "{\"</s>\": 0, \"<unk>\": 0}");
+    dir = folder_with("marian", "vocab.json", "{\"</s>\": 0, \"<unk>\": 0}");
     tu_assert_fails(attn_tokenizer_load(dir, NULL, &tok), ATTN_E_FORMAT, "vocab.json", "id 0");
     tu_remove_tree(dir);
-    dir = marian_with("source.spm", "not a model");
+    dir = folder_with("marian", "source.spm", "not a model");
     tu_assert_fails(attn_tokenizer_load(dir, NULL, &tok), ATTN_E_FORMAT, "source.spm");
     tu_remove_tree(dir);
-    dir = marian_with("tokenizer_config.json", "{\"added_tokens_decoder\": {\"x\": {}}}");
+    dir = folder_with("marian", "tokenizer_config.json",
+                      "{\"added_tokens_decoder\": {\"x\": {}}}");
     tu_assert_fails(attn_tokenizer_load(dir, NULL, &tok), ATTN_E_FORMAT, "added_tokens_decoder");
     tu_remove_tree(dir);
+    /* A language code the folder's own file names is the file's error
+     * (found by fuzz_slow_folder: it was ATTN_E_INVALID_ARGUMENT). */
+    json_t *config = NULL;
+    assert_int_equal(js_load_object_in(tu_fixture("tokenizers/mbart"), "tokenizer_config.json",
+                                       true, &config), ATTN_OK);
+    assert_int_equal(json_object_set_new(config, "src_lang", json_string("xx_XX")), 0);
+    char *text = json_dumps(config, 0);
+    dir = folder_with("mbart", "tokenizer_config.json", text);
+    tu_assert_fails(attn_tokenizer_load(dir, NULL, &tok), ATTN_E_FORMAT, "src_lang", "xx_XX");
+    tu_remove_tree(dir);
+    free(text);
+    json_decref(config);
     dir = tu_make_tempdir();
     tu_assert_fails(attn_tokenizer_load(dir, NULL, &tok), ATTN_E_NOT_FOUND, "no tokenizer");
     tu_remove_tree(dir);

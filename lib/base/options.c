@@ -167,7 +167,7 @@ static opt_entry *opt_slot(attn_options *options, const opt_spec *spec, opt_type
 
 attn_status attn_options_set_int(attn_options *options, const char *name, int64_t value)
 {
-    const opt_spec *spec;
+    const opt_spec *spec = NULL;
     attn_status st = opt_validate(options, name, OPT_INT, (double)value,
                                   "attn_options_set_int", &spec);
     if (st != ATTN_OK)
@@ -178,7 +178,7 @@ attn_status attn_options_set_int(attn_options *options, const char *name, int64_
 
 attn_status attn_options_set_float(attn_options *options, const char *name, double value)
 {
-    const opt_spec *spec;
+    const opt_spec *spec = NULL;
     attn_status st = opt_validate(options, name, OPT_FLOAT, value,
                                   "attn_options_set_float", &spec);
     if (st != ATTN_OK)
@@ -189,7 +189,7 @@ attn_status attn_options_set_float(attn_options *options, const char *name, doub
 
 attn_status attn_options_set_str(attn_options *options, const char *name, const char *value)
 {
-    const opt_spec *spec;
+    const opt_spec *spec = NULL;
     attn_status st = opt_validate(options, name, OPT_STR, 0, "attn_options_set_str", &spec);
     if (st != ATTN_OK)
         return st;

@@ -61,7 +61,7 @@ attn_status s2s_begin(const arch_input *in, nn_spec *spec, const char *act, bool
 attn_status s2s_norm(const arch_input *in, const nn_spec *spec, const char *prefix,
                      nn_norm *norm)
 {
-    char name[256];
+    char name[272]; /* a prefix built in a 256-byte buffer plus ".weight" */
     snprintf(name, sizeof name, "%s.weight", prefix);
     attn_status st = arch_weight(in, name, spec->d_model, 0, &norm->w);
     snprintf(name, sizeof name, "%s.bias", prefix);
@@ -74,7 +74,7 @@ attn_status s2s_norm(const arch_input *in, const nn_spec *spec, const char *pref
 static attn_status s2s_linear(const arch_input *in, const char *prefix, int64_t out_dim,
                               int64_t in_dim, nn_linear *l)
 {
-    char name[256];
+    char name[288]; /* a prefix from s2s_attention's buffer plus ".weight" */
     snprintf(name, sizeof name, "%s.weight", prefix);
     attn_status st = arch_weight(in, name, out_dim, in_dim, &l->w);
     snprintf(name, sizeof name, "%s.bias", prefix);
@@ -88,7 +88,7 @@ static attn_status s2s_attention(const arch_input *in, int64_t d, const char *pr
 {
     static const char *const proj[] = { "q_proj", "k_proj", "v_proj", "out_proj" };
     nn_linear *dst[] = { &a->q, &a->k, &a->v, &a->o };
-    char name[256];
+    char name[272]; /* a prefix built in a 256-byte buffer plus ".out_proj" */
     for (int i = 0; i < 4; i++) {
         snprintf(name, sizeof name, "%s.%s", prefix, proj[i]);
         attn_status st = s2s_linear(in, name, d, d, dst[i]);

@@ -214,7 +214,7 @@ attn_status hf_truncation_parse(const json_t *j, const char *path, hf_truncation
 {
     static const char *const strategies[] = { "LongestFirst", "OnlyFirst", "OnlySecond", NULL };
     static const char *const directions[] = { "Right", "Left", NULL };
-    int strategy, direction;
+    int strategy, direction = 0; /* set on error paths too: it is stored either way */
     char where[HF_PATH_MAX];
     *out = (hf_truncation){ 0 };
     if (!j)
@@ -240,7 +240,7 @@ attn_status hf_padding_parse(const json_t *j, const char *path, hf_id_check know
     static const char *const directions[] = { "Right", "Left", NULL };
     const json_t *strategy = json_object_get(j, "strategy");
     id_checker c = { known, ctx };
-    int direction;
+    int direction = 0; /* set on error paths too: it is stored either way */
     char where[HF_PATH_MAX];
     *out = (hf_padding){ 0 };
     if (!j)

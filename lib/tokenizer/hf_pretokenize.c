@@ -62,9 +62,10 @@ static attn_status parse_split(const json_t *j, const char *path, hf_pretokenize
         st = hf_pattern_parse(pattern, hfj_key_path(where, path, "pattern"), &out->pattern);
     if (st == ATTN_OK)
         st = hfj_name(j, path, "behavior", behaviors, -1, &behavior);
-    if (st == ATTN_OK)
+    if (st == ATTN_OK) {
+        out->behavior = (hf_behavior)behavior;
         st = hfj_bool(j, path, "invert", -1, &out->invert);
-    out->behavior = (hf_behavior)behavior;
+    }
     return st;
 }
 

@@ -321,8 +321,9 @@ static attn_status slow_setup(slow_tokenizer *t, const json_t *config)
     const char *code = json_is_string(lang) ? json_string_value(lang)
                        : t->target          ? NULL
                                             : defaults[t->family];
-    if (st == ATTN_OK && code)
-        st = slow_language_id(t, code, &t->lang_default);
+    /* A code the file names itself is the file's error, not the caller's. */
+    if (st == ATTN_OK && code && slow_language_id(t, code, &t->lang_default) != ATTN_OK)
+        st = err_set(ATTN_E_FORMAT, "'%s' is not a language code of this tokenizer", code);
     if (st != ATTN_OK)
         err_prefix(st, "tokenizer_config.json: %s", key);
     return st;

@@ -45,6 +45,7 @@ static attn_status pb_next(pb *r, uint32_t *field, uint32_t *wire, const char *w
 static attn_status pb_bytes(pb *r, pb *sub, const char *where)
 {
     uint64_t n;
+    *sub = (pb){ r->p, r->p }; /* callers may read it after an error */
     if (!pb_varint(r, &n) || n > (uint64_t)(r->end - r->p))
         return err_set(ATTN_E_FORMAT, "%s: length runs past the end of the data", where);
     *sub = (pb){ r->p, r->p + n };
@@ -85,6 +86,7 @@ static attn_status pb_expect(uint32_t wire, uint32_t want, const char *where)
 static attn_status pb_int(pb *r, uint32_t wire, const char *where, int64_t *out)
 {
     uint64_t v;
+    *out = 0; /* callers may read it after an error */
     attn_status st = pb_expect(wire, PB_VARINT, where);
     if (st == ATTN_OK && !pb_varint(r, &v))
         st = err_set(ATTN_E_FORMAT, "%s: truncated varint", where);

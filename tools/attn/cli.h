@@ -232,6 +232,9 @@ json_t *json_piece_array(const attn_tokenizer *tokenizer, const int32_t *ids, si
 /* Writes obj compactly on one line of stdout and releases it; false if
  * obj is NULL (an allocation failed) or writing failed. */
 bool json_print_line(json_t *obj);
+/* What stands in the output for an input that failed: an empty line, or
+ * with `json` an object with its line number and error. */
+bool print_failed_input(bool json, const cli_input *in);
 
 /* ------------------------------------------------------------------ SVG */
 

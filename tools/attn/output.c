@@ -72,3 +72,17 @@ bool json_print_line(json_t *obj)
     json_decref(obj);
     return ok;
 }
+
+bool print_failed_input(bool json, const cli_input *in)
+{
+    if (!json)
+        return fputc('\n', stdout) != EOF;
+    json_t *obj = json_object();
+    bool ok = json_put(obj, "line", json_integer((json_int_t)in->number));
+    ok = json_put(obj, "error", json_string(in->error)) && ok;
+    if (!ok) {
+        json_decref(obj);
+        obj = NULL;
+    }
+    return json_print_line(obj);
+}

@@ -129,17 +129,7 @@ static bool score_print(void *ctx, const cli_input *in, const attn_result *resul
 
 static bool score_print_failed(void *ctx, const cli_input *in)
 {
-    const score_job *s = ctx;
-    if (!s->json)
-        return fputc('\n', stdout) != EOF;
-    json_t *obj = json_object();
-    bool ok = json_put(obj, "line", json_integer((json_int_t)in->number));
-    ok = json_put(obj, "error", json_string(in->error)) && ok;
-    if (!ok) {
-        json_decref(obj);
-        obj = NULL;
-    }
-    return json_print_line(obj);
+    return print_failed_input(((const score_job *)ctx)->json, in);
 }
 
 /* Allocates the per-chunk arrays the library call reads. */

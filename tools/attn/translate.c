@@ -134,17 +134,7 @@ static bool translate_print(void *ctx, const cli_input *in, const attn_result *r
 
 static bool translate_print_failed(void *ctx, const cli_input *in)
 {
-    const translate_job *t = ctx;
-    if (!t->json)
-        return fputc('\n', stdout) != EOF;
-    json_t *obj = json_object();
-    bool ok = json_put(obj, "line", json_integer((json_int_t)in->number));
-    ok = json_put(obj, "error", json_string(in->error)) && ok;
-    if (!ok) {
-        json_decref(obj);
-        obj = NULL;
-    }
-    return json_print_line(obj);
+    return print_failed_input(((const translate_job *)ctx)->json, in);
 }
 
 /* Loads the model and translates every input of `reader`. */
