@@ -711,15 +711,25 @@ static void test_target_prefix_is_continued(void **state)
     assert_int_equal(attn_options_create(&batched), ATTN_OK);
     assert_int_equal(attn_options_set_str(batched, "target_prefix", "[[12], [3, 4, 5]]"),
                      ATTN_OK);
-    assert_int_equal(attn_options_set_int(batched, "max_batch_size", 1), ATTN_OK);
-    assert_int_equal(attn_generate_ids(session, shorter_first, swapped, 2, batched, &sorted),
-                     ATTN_OK);
+    assert_int_equal(attn_options_set_int(batched, "num_beams", 4), ATTN_OK);
+    for (int64_t limit = 1; limit <= 2; limit++) {
+        assert_int_equal(attn_options_set_int(batched, "max_batch_size", limit), ATTN_OK);
+        assert_int_equal(attn_generate_ids(session, shorter_first, swapped, 2, batched, &sorted),
+                         ATTN_OK);
+        assert_int_equal(attn_result_hypothesis(sorted, 0, 0, &b, &nb, NULL), ATTN_OK);
+        assert_true(nb > 1 && b[0] == 12);
+        assert_int_equal(attn_result_hypothesis(sorted, 1, 0, &b, &nb, NULL), ATTN_OK);
+        assert_true(nb > 3 && b[0] == 3 && b[1] == 4 && b[2] == 5);
+        /* in one sub-batch the encoder sees what attn_generate saw above */
+        for (size_t i = 0; limit == 2 && i < 2; i++) {
+            assert_int_equal(attn_result_hypothesis(sorted, i, 0, &b, &nb, NULL), ATTN_OK);
+            assert_int_equal(attn_result_hypothesis(alone, 1 - i, 0, &a, &na, NULL), ATTN_OK);
+            assert_int_equal(na, nb);
+            assert_memory_equal(a, b, na * sizeof *a);
+        }
+        attn_result_free(sorted);
+    }
     attn_options_free(batched);
-    assert_int_equal(attn_result_hypothesis(sorted, 0, 0, &b, &nb, NULL), ATTN_OK);
-    assert_true(nb > 1 && b[0] == 12);
-    assert_int_equal(attn_result_hypothesis(sorted, 1, 0, &b, &nb, NULL), ATTN_OK);
-    assert_true(nb > 3 && b[0] == 3 && b[1] == 4 && b[2] == 5);
-    attn_result_free(sorted);
 
     attn_result *bad;
     assert_int_equal(attn_options_set_str(o, "target_prefix", "[[3]]"), ATTN_OK);

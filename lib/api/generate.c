@@ -378,6 +378,22 @@ attn_status attn_result_token_scores(const attn_result *result, size_t i, size_t
     return ATTN_OK;
 }
 
+/* The longest of the `total` inputs' target prefixes, checked. */
+static attn_status prefix_bound(attn_session *session, const attn_options *options, size_t total,
+                                size_t *longest)
+{
+    int32_t *prefix = NULL;
+    size_t *lengths = malloc(total * sizeof *lengths);
+    if (!lengths)
+        return err_no_memory("the target prefixes");
+    attn_status st = read_prefixes(options, total, NULL, total,
+                                   session_model(session)->arch.spec.out_vocab, &prefix, lengths,
+                                   longest);
+    free(prefix);
+    free(lengths);
+    return st;
+}
+
 /* An input's length and index, sorted by decreasing length, ties in input
  * order. */
 typedef struct {
@@ -419,10 +435,16 @@ attn_status generate_ids(attn_session *session, const int32_t *ids, const size_t
     if (st != ATTN_OK)
         return st;
     const int64_t per_item = c.num_beams > 1 ? c.num_return_sequences : 1;
-    const int64_t width = c.max_length;
+    const int64_t max_length = c.max_length;
     const bool token_scores = c.return_scores;
     const bool alignments = c.return_attention;
     gen_config_free(&c);
+    /* outputs also hold their target prefix, which max_new_tokens does not count */
+    size_t longest_prefix = 0;
+    st = prefix_bound(session, options, batch, &longest_prefix);
+    if (st != ATTN_OK)
+        return st;
+    const int64_t width = max_length + (int64_t)longest_prefix;
     size_t limit = (size_t)opt_get_int(options, "max_batch_size", 0);
     if (limit == 0 || limit > batch)
         limit = batch;

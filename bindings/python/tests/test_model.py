@@ -22,8 +22,7 @@ CASES = [
     "beam_early_stopping_never/b3",
     "beam_num_return_sequences_2/b3",
     "greedy_target_prefix/b1",
-    pytest.param("greedy_target_prefix/b3", marks=pytest.mark.xfail(
-        reason="attn_generate_ids sorts inputs by length but not their target_prefix")),
+    "greedy_target_prefix/b3",
 ]
 
 
