@@ -31,7 +31,8 @@ Run from a virtual environment that has models/requirements.txt installed
 (and not sacremoses):
 
     python3 -m venv .venv-models
-    .venv-models/bin/pip install -r models/requirements.txt
+    .venv-models/bin/pip install --extra-index-url https://download.pytorch.org/whl/cpu \
+        -r models/requirements.txt
     .venv-models/bin/python models/make_dates_model.py
 
 The output is deterministic (fixed seeds, one CPU thread, deterministic torch
