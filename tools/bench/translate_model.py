@@ -74,8 +74,11 @@ def _write_tokenizer(folder):
     assert len(vocab) == VOCAB and sorted(vocab.values()) == list(range(VOCAB))
     with open(os.path.join(folder, "vocab.json"), "w", encoding="utf-8") as f:
         json.dump(vocab, f, ensure_ascii=False)
+    import warnings
+
     from transformers import MarianTokenizer
 
+    warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
     tok = MarianTokenizer(
         os.path.join(folder, "source.spm"), os.path.join(folder, "target.spm"),
         os.path.join(folder, "vocab.json"), source_lang="en", target_lang="de",
@@ -148,8 +151,13 @@ def dates_sources(folder, tsv):
     """The first column ("source") of `tsv` below its header line, tokenized
     by the model's MarianTokenizer (special tokens added, i.e. ending with
     </s>); checked against the file's source_ids column when it has one."""
+    import warnings
+
     from transformers import MarianTokenizer
 
+    # It recommends sacremoses, which must not be installed (see
+    # requirements-translate.txt).
+    warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
     tok = MarianTokenizer.from_pretrained(folder)
     out = []
     with open(tsv, encoding="utf-8") as f:

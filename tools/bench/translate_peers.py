@@ -1,7 +1,7 @@
 """The translate benchmark's runners for CTranslate2 and transformers: the
 same job as tools/bench/translate_run.c (libattn), with the same arguments
 and the same JSON line on stdout. tools/bench/translate.py starts one process
-per run, so peak RSS (getrusage in this process) belongs to one system.
+per run, so peak RSS (VmHWM of this process) belongs to one system.
 
     python translate_peers.py {ct2,hf} MODEL_DIR INPUT_IDS OUTPUT_IDS
         [--threads N] [--batch B] [--num-beams K] [--max-new-tokens N]
