@@ -516,7 +516,9 @@ ATTN_API attn_status attn_tokenizer_piece_to_id(const attn_tokenizer *tokenizer,
  * to nothing or too many tokens, an unknown language code; the message
  * names the text's index), ATTN_E_NOT_FOUND or the loading error when the
  * model folder has no usable tokenizer, and the errors of
- * attn_generate_ids(). Free the result with attn_result_free(). */
+ * attn_generate_ids(). Free the result with attn_result_free(). Uses the
+ * session, so one thread at a time per session; ends any decoding begun
+ * on it with attn_decoder_begin(). */
 ATTN_API attn_status attn_translate(attn_session *session, const char *const *texts,
                                     const size_t *lengths, size_t count,
                                     const attn_options *options, attn_result **out);
@@ -532,7 +534,8 @@ ATTN_API attn_status attn_translate(attn_session *session, const char *const *te
  * hypothesis per pair: its tokens are the target ids, its score their
  * summed log-probability, attn_result_token_scores() each token's.
  * Errors: as attn_translate(), the message naming the source or target,
- * and those of attn_score(). Free the result with attn_result_free(). */
+ * and those of attn_score(). Free the result with attn_result_free().
+ * Threads: as attn_translate(). */
 ATTN_API attn_status attn_score_text(attn_session *session, const char *const *sources,
                                      const size_t *source_lengths,
                                      const char *const *targets,
@@ -543,7 +546,7 @@ ATTN_API attn_status attn_score_text(attn_session *session, const char *const *s
  * *text is NUL-terminated UTF-8 owned by the result, *length its length
  * in bytes (may be NULL). Errors: ATTN_E_INVALID_ARGUMENT (NULL result or
  * text, i or j out of range), ATTN_E_NOT_FOUND (a result of token ids,
- * which has no text). */
+ * which has no text). Thread-safe: a result is immutable. */
 ATTN_API attn_status attn_result_text(const attn_result *result, size_t i, size_t j,
                                       const char **text, size_t *length);
 

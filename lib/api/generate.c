@@ -222,7 +222,7 @@ static attn_status generate(attn_session *session, const attn_encoding *encoding
     size_t items, src_len, longest = 0;
     attn_encoding_output(encoding, NULL, &items, &src_len, NULL);
     int32_t *prefix = NULL;
-    size_t *plen = malloc(items * sizeof *plen), *members = malloc(items * sizeof *members);
+    size_t *plen = calloc(items, sizeof *plen), *members = calloc(items, sizeof *members);
     attn_result *result = calloc(1, sizeof *result);
     if (!plen || !members || !result) {
         st = err_no_memory("the generation");
@@ -383,7 +383,7 @@ static attn_status prefix_bound(attn_session *session, const attn_options *optio
                                 size_t *longest)
 {
     int32_t *prefix = NULL;
-    size_t *lengths = malloc(total * sizeof *lengths);
+    size_t *lengths = calloc(total, sizeof *lengths);
     if (!lengths)
         return err_no_memory("the target prefixes");
     attn_status st = read_prefixes(options, total, NULL, total,
@@ -449,9 +449,10 @@ attn_status generate_ids(attn_session *session, const int32_t *ids, const size_t
     if (limit == 0 || limit > batch)
         limit = batch;
 
-    by_length *sorted = malloc(batch * sizeof *sorted);
-    size_t *order = malloc(batch * sizeof *order), *offset = malloc(batch * sizeof *offset);
-    size_t *part_len = malloc(limit * sizeof *part_len);
+    /* calloc checks the products: batch comes from the caller */
+    by_length *sorted = calloc(batch, sizeof *sorted);
+    size_t *order = calloc(batch, sizeof *order), *offset = calloc(batch, sizeof *offset);
+    size_t *part_len = calloc(limit, sizeof *part_len);
     int32_t *part_ids = NULL;
     attn_result *result = calloc(1, sizeof *result);
     size_t total = 0;

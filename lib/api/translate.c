@@ -89,7 +89,7 @@ attn_status attn_translate(attn_session *session, const char *const *texts,
     if (st != ATTN_OK)
         return st;
     tk_ids ids = { 0 };
-    size_t *id_lengths = malloc(count * sizeof *id_lengths);
+    size_t *id_lengths = calloc(count, sizeof *id_lengths);
     attn_result *result = NULL;
     if (!id_lengths)
         st = err_no_memory("the translations");
@@ -171,7 +171,8 @@ attn_status attn_score_text(attn_session *session, const char *const *sources,
     if (limit == 0 || limit > count)
         limit = count;
     tk_ids src = { 0 }, tgt = { 0 };
-    size_t *len = malloc(4 * count * sizeof *len), *order = malloc(count * sizeof *order);
+    /* calloc checks the products: count comes from the caller */
+    size_t *len = calloc(count, 4 * sizeof *len), *order = calloc(count, sizeof *order);
     attn_result *result = calloc(1, sizeof *result);
     if (!len || !order || !result) {
         st = err_no_memory("the scoring");

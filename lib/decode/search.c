@@ -640,7 +640,6 @@ void search_stream_free(search_stream *st)
     free(st);
 }
 
-/* Copies every hypothesis of `part` (inputs order[0..n)) into `all`. */
 void search_result_merge(search_result *all, const search_result *part, const size_t *order)
 {
     for (int64_t i = 0; i < part->items; i++)

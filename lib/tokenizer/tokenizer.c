@@ -156,24 +156,31 @@ bool tokenizer_has_languages(const tokenizer *tok)
            tok->slow.family != SLOW_T5;
 }
 
+/* Fails unless the tokenizer takes language codes. */
+static attn_status require_languages(const tokenizer *tok)
+{
+    if (tokenizer_has_languages(tok))
+        return ATTN_OK;
+    return err_set(ATTN_E_INVALID_ARGUMENT, "a %s tokenizer takes no language code",
+                   tokenizer_kind(tok));
+}
+
 attn_status tokenizer_language_id(const tokenizer *tok, const char *code, int32_t *id)
 {
-    if (!tokenizer_has_languages(tok))
-        return err_set(ATTN_E_INVALID_ARGUMENT, "a %s tokenizer takes no language code",
-                       tokenizer_kind(tok));
-    return slow_language_id(&tok->slow, code, id);
+    attn_status st = require_languages(tok);
+    return st == ATTN_OK ? slow_language_id(&tok->slow, code, id) : st;
 }
 
 attn_status tokenizer_encode(const tokenizer *tok, const char *text, size_t len,
                              const tokenizer_encode_args *args, tk_ids *out)
 {
-    if (args->lang && !tokenizer_has_languages(tok))
-        return err_set(ATTN_E_INVALID_ARGUMENT, "a %s tokenizer takes no language code",
-                       tokenizer_kind(tok));
+    attn_status st = args->lang ? require_languages(tok) : ATTN_OK;
+    if (st != ATTN_OK)
+        return st;
     if (tok->kind == TOK_SPM) {
         /* SentencePiece takes any bytes: malformed ones read as U+FFFD. */
         spm_encoding enc = { 0 };
-        attn_status st = spm_encode(&tok->spm, text, len, &enc);
+        st = spm_encode(&tok->spm, text, len, &enc);
         for (size_t i = 0; st == ATTN_OK && i < enc.spans.n; i++)
             st = tk_ids_push(out, enc.spans.v[i].id);
         spm_encoding_free(&enc);
@@ -181,7 +188,7 @@ attn_status tokenizer_encode(const tokenizer *tok, const char *text, size_t len,
     }
     if (tok->kind == TOK_HF)
         return hf_encode(tok->hf, text, len, args->add_special_tokens, out);
-    attn_status st = utf8_require(text, len, "the text");
+    st = utf8_require(text, len, "the text");
     if (st != ATTN_OK)
         return st;
     return slow_encode(&tok->slow, text, len, args->add_special_tokens, args->lang, out);
