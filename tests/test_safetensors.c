@@ -255,6 +255,35 @@ static void test_aligned_float32_is_used_in_place(void **state)
     st_close(&f);
 }
 
+/* Released pages of a mapping come back from the file when read again; a
+ * read copy and ranges outside the file are left as they are. */
+static void test_released_ranges_read_back_the_same_bytes(void **state)
+{
+    (void)state;
+    char *dir = tu_make_tempdir();
+    const size_t size = 5 * 4096 + 123;
+    unsigned char *bytes = malloc(size);
+    assert_non_null(bytes);
+    for (size_t i = 0; i < size; i++)
+        bytes[i] = (unsigned char)(i * 131 + 7);
+    tu_write_file(dir, "data.bin", bytes, size);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data.bin", dir);
+    for (int mapped = 1; mapped >= 0; mapped--) {
+        mf_file f;
+        assert_int_equal(mf_open(path, mapped, &f), ATTN_OK);
+        assert_int_equal(f.mapped, mapped);
+        mf_release(&f, f.data + 100, 3 * 4096);   /* unaligned ends */
+        mf_release(&f, f.data, size);             /* all of it */
+        mf_release(&f, f.data + size - 10, 20);   /* past the end: ignored */
+        mf_release(&f, (const void *)((uintptr_t)f.data - 4096), 100); /* before: ignored */
+        assert_memory_equal(f.data, bytes, size);
+        mf_close(&f);
+    }
+    free(bytes);
+    tu_remove_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -265,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_missing_file_is_not_found),
         cmocka_unit_test(test_misaligned_float32_is_copied_to_an_aligned_view),
         cmocka_unit_test(test_aligned_float32_is_used_in_place),
+        cmocka_unit_test(test_released_ranges_read_back_the_same_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -123,13 +123,24 @@ typedef struct {
     attn_session *session;
 } demo;
 
-static demo demo_open(void)
+/* The demo model with its linear weights packed (the default) or read as
+ * stored (model option pack_weights 0). */
+static demo demo_open_packed(int pack)
 {
     demo d;
-    if (attn_model_load(DEMO_MODEL, NULL, &d.model) != ATTN_OK)
+    attn_options *o;
+    assert_int_equal(attn_options_create(&o), ATTN_OK);
+    assert_int_equal(attn_options_set_int(o, "pack_weights", pack), ATTN_OK);
+    if (attn_model_load(DEMO_MODEL, o, &d.model) != ATTN_OK)
         fail_msg("%s", attn_last_error());
+    attn_options_free(o);
     assert_int_equal(attn_session_create(d.model, NULL, &d.session), ATTN_OK);
     return d;
+}
+
+static demo demo_open(void)
+{
+    return demo_open_packed(1);
 }
 
 static void demo_close(demo *d)
@@ -196,14 +207,20 @@ static void test_heldout_outputs_are_transformers_outputs(void **state)
         greedy_ok_ref += strcmp(h.rows[i].cells[COL_GREEDY], h.rows[i].cells[COL_EXPECTED]) == 0;
     }
     attn_tokenizer_free(source);
-    /* generation_config.json asks for beam search */
-    const size_t beam_ok = translate_all(&d, &h, 0, COL_BEAM, COL_BEAM_IDS);
-    const size_t greedy_ok = translate_all(&d, &h, 1, COL_GREEDY, COL_GREEDY_IDS);
-    print_message("held-out exact match over %zu: beam %zu, greedy %zu (transformers %zu, %zu)\n",
-                  h.n, beam_ok, greedy_ok, beam_ok_ref, greedy_ok_ref);
-    assert_int_equal(beam_ok, beam_ok_ref);
-    assert_int_equal(greedy_ok, greedy_ok_ref);
     demo_close(&d);
+    /* packed weights and weights as stored give the same outputs */
+    for (int pack = 1; pack >= 0; pack--) {
+        d = demo_open_packed(pack);
+        /* generation_config.json asks for beam search */
+        const size_t beam_ok = translate_all(&d, &h, 0, COL_BEAM, COL_BEAM_IDS);
+        const size_t greedy_ok = translate_all(&d, &h, 1, COL_GREEDY, COL_GREEDY_IDS);
+        print_message("pack_weights %d: held-out exact match over %zu: beam %zu, greedy %zu "
+                      "(transformers %zu, %zu)\n", pack, h.n, beam_ok, greedy_ok, beam_ok_ref,
+                      greedy_ok_ref);
+        assert_int_equal(beam_ok, beam_ok_ref);
+        assert_int_equal(greedy_ok, greedy_ok_ref);
+        demo_close(&d);
+    }
     free(h.rows);
     free(h.text);
 }

@@ -10,6 +10,7 @@
 #include "base/options.h"
 #include "decode/processors.h"
 #include "decode/search.h"
+#include "ops/vec.h"
 
 typedef struct {
     attn_session *session;
@@ -326,9 +327,8 @@ attn_status score_ids(attn_session *session, const attn_encoding *encoding,
         double sum = 0.0;
         for (size_t k = 0; k < lengths[i]; k++) {
             const int32_t t = targets[offset + k];
-            memcpy(row, logits + (i * longest + k) * (size_t)spec->out_vocab,
-                   (size_t)spec->out_vocab * sizeof *row);
-            proc_log_softmax(row, spec->out_vocab);
+            vec_log_softmax(row, logits + (i * longest + k) * (size_t)spec->out_vocab,
+                            spec->out_vocab);
             r->tokens[i * longest + k] = t;
             r->token_scores[i * longest + k] = row[t];
             sum += row[t];

@@ -88,7 +88,8 @@ attn_status attn_model_load(const char *path, const attn_options *options, attn_
     if (st == ATTN_OK)
         st = ws_load(path, opt_get_int(options, "use_mmap", 1) != 0, &model->weights);
     if (st == ATTN_OK && arch_runs(model->config.model_type)) {
-        st = arch_build(&model->config, model->config_json, &model->weights, &model->arch);
+        st = arch_build(&model->config, model->config_json, &model->weights,
+                        opt_get_int(options, "pack_weights", 1) != 0, &model->arch);
         model->runnable = st == ATTN_OK;
         if (st != ATTN_OK)
             err_prefix(st, "%s", path);

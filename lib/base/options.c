@@ -29,6 +29,7 @@ typedef struct {
  * bad_words_ids) are JSON text and are checked where they are used. */
 static const opt_spec opt_registry[] = {
     { "use_mmap", OPT_INT, OPT_SCOPE_MODEL, 0, 1 },
+    { "pack_weights", OPT_INT, OPT_SCOPE_MODEL, 0, 1 },
     { "threads", OPT_INT, OPT_SCOPE_SESSION, 0, 1024 },
     { "max_length", OPT_INT, OPT_SCOPE_GENERATE, 1, LEN_MAX },
     { "max_new_tokens", OPT_INT, OPT_SCOPE_GENERATE, 0, LEN_MAX },

@@ -2,6 +2,8 @@
  * its transformers namesake in logits_process.py. */
 #include "decode/processors.h"
 
+#include "ops/vec.h"
+
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -60,19 +62,6 @@ static void ban(float *scores, const int32_t *tokens, int64_t count)
         scores[tokens[i]] = -INFINITY;
 }
 
-void proc_log_softmax(float *x, int64_t n)
-{
-    float max = -INFINITY;
-    for (int64_t i = 0; i < n; i++)
-        max = x[i] > max ? x[i] : max;
-    float sum = 0.0f;
-    for (int64_t i = 0; i < n; i++)
-        sum += expf(x[i] - max);
-    const float log_sum = logf(sum);
-    for (int64_t i = 0; i < n; i++)
-        x[i] = x[i] - max - log_sum;
-}
-
 void proc_apply(const gen_config *c, const int32_t *ids, int64_t len, float *scores,
                 int64_t vocab, uint32_t *seen, uint32_t stamp)
 {
@@ -91,7 +80,7 @@ void proc_apply(const gen_config *c, const int32_t *ids, int64_t len, float *sco
     if (len == c->begin_suppress_index)
         ban(scores, c->begin_suppress, c->begin_suppress_count);
     if (c->renormalize)
-        proc_log_softmax(scores, vocab);
+        vec_log_softmax(scores, scores, vocab);
 }
 
 /* Ascending by score, then by token, as a stable sort of the vocabulary. */

@@ -30,7 +30,4 @@ void proc_warp(const gen_config *c, float *scores, int64_t vocab, proc_pair *pai
 /* Draws a token from softmax(scores) with the uniform number u in [0, 1). */
 int32_t proc_sample(const float *scores, int64_t vocab, double u);
 
-/* In place: x (n) -> log_softmax(x), as torch computes it in float. */
-void proc_log_softmax(float *x, int64_t n);
-
 #endif

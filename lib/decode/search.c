@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "decode/processors.h"
+#include "ops/vec.h"
 
 /* The working state of one search. */
 typedef struct {
@@ -111,9 +112,11 @@ static void state_free(search_state *s)
 static void row_scores(search_state *s, int64_t r, const float *logits, bool log_probs,
                        float *out)
 {
-    memcpy(out, logits + ((r + 1) * s->feed - 1) * s->vocab, (size_t)s->vocab * sizeof *out);
+    const float *last = logits + ((r + 1) * s->feed - 1) * s->vocab;
     if (log_probs)
-        proc_log_softmax(out, s->vocab);
+        vec_log_softmax(out, last, s->vocab);
+    else
+        memcpy(out, last, (size_t)s->vocab * sizeof *out);
     proc_apply(s->c, s->hist + r * s->width, s->len, out, s->vocab, s->seen, ++s->stamp);
 }
 
@@ -230,17 +233,15 @@ static attn_status greedy_step(search_state *s, search_result *out, bool *stop)
     int64_t kept = 0;
     for (int64_t r = 0; r < s->rows; r++) {
         row_scores(s, r, logits, false, row);
-        int64_t best = 0;
+        int64_t best;
         if (c->do_sample) {
             proc_warp(c, row, s->vocab, s->pairs);
             best = proc_sample(row, s->vocab, next_uniform(s));
         } else {
-            for (int64_t v = 1; v < s->vocab; v++)
-                if (row[v] > row[best])
-                    best = v;
+            best = vec_argmax(row, s->vocab);
         }
         /* The score reported is the log-probability of the choice. */
-        proc_log_softmax(row, s->vocab);
+        vec_log_softmax(row, row, s->vocab);
         const float logprob = row[best];
         const int64_t i = s->item[r];
         if (dec->on_token && !*stop)
@@ -415,10 +416,16 @@ static attn_status beam_search(search_state *s, beam_pool *pools, search_result 
             int64_t n = 0;
             for (int64_t b = 0; b < nb; b++) {
                 float *row = s->scores + b * V;
+                const float score = s->score[first + b];
                 row_scores(s, first + b, logits, true, row);
-                for (int64_t v = 0; v < V; v++)
-                    heap_push(top, &n, k, (candidate){ row[v] + s->score[first + b], b,
-                                                       (int32_t)v });
+                int64_t v = 0;
+                for (; v < V && n < k; v++)
+                    heap_push(top, &n, k, (candidate){ row[v] + score, b, (int32_t)v });
+                /* once the heap is full, only entries above its least matter */
+                while ((v = vec_find_above(row, score, top[0].score, v, V)) < V) {
+                    heap_push(top, &n, k, (candidate){ row[v] + score, b, (int32_t)v });
+                    v++;
+                }
             }
             qsort(top, (size_t)n, sizeof *top, candidate_desc);
             int64_t beams = 0;

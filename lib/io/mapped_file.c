@@ -1,5 +1,5 @@
 /* mapped_file.c - see mapped_file.h. */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* madvise; POSIX's posix_madvise drops nothing on Linux */
 #include "io/mapped_file.h"
 
 #include <errno.h>
@@ -77,6 +77,19 @@ done:
     if (st != ATTN_OK)
         memset(out, 0, sizeof *out);
     return st;
+}
+
+void mf_release(const mf_file *file, const void *p, size_t bytes)
+{
+    const uintptr_t begin = (uintptr_t)file->data, end = begin + file->size;
+    uintptr_t from = (uintptr_t)p, to = from + bytes;
+    if (!file->mapped || from < begin || to > end || to < from)
+        return;
+    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    from = (from + page - 1) / page * page;
+    to = to / page * page;
+    if (from < to)
+        madvise((void *)from, to - from, MADV_DONTNEED); /* advice: failing loses nothing */
 }
 
 void mf_close(mf_file *file)

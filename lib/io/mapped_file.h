@@ -19,6 +19,12 @@ typedef struct {
  * ATTN_E_NO_MEMORY. */
 attn_status mf_open(const char *path, bool use_mmap, mf_file *out);
 
+/* Tells the system that [p, p + bytes) will not be read for a while: in a
+ * mapped file, the pages wholly inside it leave memory, to be mapped again
+ * from the file if they are read. Does nothing for a file read into memory
+ * or a range outside the file. */
+void mf_release(const mf_file *file, const void *p, size_t bytes);
+
 /* Releases the bytes; safe on a zeroed or already closed mf_file. */
 void mf_close(mf_file *file);
 

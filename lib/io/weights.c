@@ -185,6 +185,12 @@ attn_status ws_load(const char *dir, bool use_mmap, ws_weights *out)
     return st;
 }
 
+void ws_release(const ws_weights *weights, const void *p, size_t bytes)
+{
+    for (size_t i = 0; i < weights->shard_count; i++)
+        mf_release(&weights->shards[i].file, p, bytes);
+}
+
 void ws_close(ws_weights *weights)
 {
     for (size_t s = 0; s < weights->shard_count; s++)

@@ -28,6 +28,9 @@ attn_status ws_load(const char *dir, bool use_mmap, ws_weights *out);
 /* The tensor called `name`, or NULL. */
 const st_tensor *ws_find(const ws_weights *weights, const char *name);
 
+/* mf_release() on the shard that holds [p, p + bytes), if one does. */
+void ws_release(const ws_weights *weights, const void *p, size_t bytes);
+
 /* Releases everything; safe on a zeroed ws_weights. */
 void ws_close(ws_weights *weights);
 

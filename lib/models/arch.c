@@ -33,8 +33,14 @@ bool arch_runs(const char *model_type)
     return arch_find(model_type) < ARCH_COUNT;
 }
 
+/* A packed weight's mapped original leaves memory: products read the copy. */
+static void release_weight(void *weights, const float *w, size_t bytes)
+{
+    ws_release(weights, w, bytes);
+}
+
 attn_status arch_build(const cfg_config *cfg, const json_t *config, const ws_weights *weights,
-                       arch_model *out)
+                       bool pack, arch_model *out)
 {
     memset(out, 0, sizeof *out);
     size_t i = arch_find(cfg->model_type);
@@ -43,6 +49,8 @@ attn_status arch_build(const cfg_config *cfg, const json_t *config, const ws_wei
                        cfg->model_type);
     arch_input in = { cfg, config, weights, out };
     attn_status st = arch_registry[i].build(&in, &out->spec);
+    if (st == ATTN_OK && pack)
+        st = nn_pack(&out->spec, release_weight, (void *)weights, &out->packing);
     if (st != ATTN_OK)
         arch_free(out);
     return st;
@@ -50,6 +58,7 @@ attn_status arch_build(const cfg_config *cfg, const json_t *config, const ws_wei
 
 void arch_free(arch_model *model)
 {
+    nn_packing_free(&model->packing);
     free(model->layers);
     free(model->tables);
     memset(model, 0, sizeof *model);

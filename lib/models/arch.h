@@ -8,27 +8,31 @@
 
 #include "io/weights.h"
 #include "models/config.h"
+#include "nn/pack.h"
 #include "nn/spec.h"
 
 /* A runnable model and the memory its spec points into besides the
- * weights: the layer table and computed position tables. */
+ * weights: the layer table, computed position tables and packed copies of
+ * the linear weights. */
 typedef struct {
     nn_spec spec;
     nn_layer *layers;    /* encoder layers, then decoder layers */
     float *tables;       /* computed position tables, or NULL */
+    nn_packing packing;  /* empty unless arch_build() was asked to pack */
 } arch_model;
 
 /* Whether arch_build() knows `model_type`; others load but cannot run. */
 bool arch_runs(const char *model_type);
 
-/* Fills `out` for cfg->model_type, one arch_runs() accepts. Errors:
+/* Fills `out` for cfg->model_type, one arch_runs() accepts, and with `pack`
+ * packs its linear weights (nn_pack()). Errors:
  * ATTN_E_UNSUPPORTED (a setting such as the activation it cannot run),
  * ATTN_E_NOT_FOUND naming a
  * missing weight; ATTN_E_FORMAT naming a weight whose shape or dtype
  * disagrees with config.json (both shapes in the message) or a config value
  * the architecture cannot use; ATTN_E_NO_MEMORY. */
 attn_status arch_build(const cfg_config *cfg, const json_t *config, const ws_weights *weights,
-                       arch_model *out);
+                       bool pack, arch_model *out);
 
 /* Releases what arch_build() allocated; safe on a zeroed arch_model. */
 void arch_free(arch_model *model);

@@ -163,16 +163,16 @@ attn_status s2s_embeddings(const arch_input *in, nn_spec *spec)
     bool tied;
     st = arch_config_bool(in, "tie_word_embeddings", true, &tied);
     if (st == ATTN_OK)
-        st = arch_weight_optional(in, "lm_head.weight", spec->out_vocab, d, &spec->lm_head);
-    if (st != ATTN_OK || spec->lm_head)
+        st = arch_weight_optional(in, "lm_head.weight", spec->out_vocab, d, &spec->lm_head.w);
+    if (st != ATTN_OK || spec->lm_head.w)
         return st;
     if (!tied)
-        return arch_weight(in, "lm_head.weight", spec->out_vocab, d, &spec->lm_head);
+        return arch_weight(in, "lm_head.weight", spec->out_vocab, d, &spec->lm_head.w);
     if (spec->dec.vocab != spec->out_vocab)
         return err_set(ATTN_E_FORMAT, "the output projection is tied to the decoder embedding "
                        "of %lld rows, but config.json says the decoder vocabulary has %lld",
                        (long long)spec->dec.vocab, (long long)spec->out_vocab);
-    spec->lm_head = spec->dec.embed;
+    spec->lm_head.w = spec->dec.embed;
     return ATTN_OK;
 }
 
@@ -200,5 +200,5 @@ void s2s_computed_positions(const arch_input *in, nn_spec *spec, nn_pos_kind kin
 
 attn_status s2s_logits_bias(const arch_input *in, nn_spec *spec)
 {
-    return arch_weight_optional(in, "final_logits_bias", spec->out_vocab, 0, &spec->logits_bias);
+    return arch_weight_optional(in, "final_logits_bias", spec->out_vocab, 0, &spec->lm_head.b);
 }

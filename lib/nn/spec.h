@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "ops/activations.h"
+#include "ops/ops.h"
 
 typedef enum {
     NN_POS_TABLE,      /* row = position + offset of a (rows, d) table */
@@ -15,9 +16,11 @@ typedef enum {
                           real tokens, row `pad` (zeros) for padding */
 } nn_pos_kind;
 
-/* y = x · wᵀ + b with w (out, in) as PyTorch stores it; b may be NULL. */
+/* y = x · wᵀ + b with w (out, in) as PyTorch stores it; b may be NULL.
+ * Products read `packed` (nn_pack()) when there is one. */
 typedef struct {
     const float *w, *b;
+    const ops_packed *packed;
 } nn_linear;
 
 typedef struct {
@@ -56,8 +59,7 @@ typedef struct {
     float norm_eps;
     int32_t pad_id;
     nn_stack enc, dec;
-    const float *lm_head;        /* (out_vocab, d) */
-    const float *logits_bias;    /* (out_vocab) or NULL */
+    nn_linear lm_head;           /* (out_vocab, d), bias (out_vocab) or NULL */
     int64_t out_vocab;
 } nn_spec;
 

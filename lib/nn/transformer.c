@@ -30,7 +30,17 @@ void nn_scratch_carve(nn_scratch *s, float *base, const nn_spec *spec, int64_t t
 static attn_status linear(ops_ctx *ops, const nn_linear *l, float *y, const float *x, int64_t n,
                           int64_t out, int64_t in)
 {
+    if (l->packed)
+        return ops_linear_packed(ops, y, x, l->packed, l->b, n);
     return ops_linear(ops, y, x, l->w, l->b, n, out, in);
+}
+
+static attn_status prepare_linear(ops_ctx *ops, const nn_linear *l, int64_t n, int64_t out,
+                                  int64_t in)
+{
+    if (l->packed)
+        return ops_prepare_linear_packed(ops, l->packed, n, l->b != NULL);
+    return ops_prepare_linear(ops, n, out, in, l->b != NULL);
 }
 
 // src (blocks, len, heads, dh) -> dst (blocks, heads, cap, dh) at [offset, offset + len)
@@ -276,14 +286,14 @@ attn_status nn_decoder_prepare(const nn_spec *spec, ops_ctx *ops, int64_t rows)
         const nn_linear *square[] = { &l->self_attn.q, &l->self_attn.k, &l->self_attn.v,
                                       &l->self_attn.o, &l->cross_attn.q, &l->cross_attn.o };
         for (size_t j = 0; j < sizeof square / sizeof square[0] && st == ATTN_OK; j++)
-            st = ops_prepare_linear(ops, rows, d, d, square[j]->b != NULL);
+            st = prepare_linear(ops, square[j], rows, d, d);
         if (st == ATTN_OK)
-            st = ops_prepare_linear(ops, rows, dec->ffn_dim, d, l->fc1.b != NULL);
+            st = prepare_linear(ops, &l->fc1, rows, dec->ffn_dim, d);
         if (st == ATTN_OK)
-            st = ops_prepare_linear(ops, rows, d, dec->ffn_dim, l->fc2.b != NULL);
+            st = prepare_linear(ops, &l->fc2, rows, d, dec->ffn_dim);
     }
     if (st == ATTN_OK)
-        st = ops_prepare_linear(ops, rows, spec->out_vocab, d, spec->logits_bias != NULL);
+        st = prepare_linear(ops, &spec->lm_head, rows, spec->out_vocab, d);
     return st;
 }
 
@@ -303,8 +313,7 @@ attn_status nn_decode(const nn_spec *spec, ops_ctx *ops, nn_scratch *s, nn_decod
     if (st == ATTN_OK)
         st = final_norm(spec, ops, st_dec, s->x, s->x, n);
     if (st == ATTN_OK)
-        st = ops_linear(ops, logits, s->x, spec->lm_head, spec->logits_bias, n, spec->out_vocab,
-                        spec->d_model);
+        st = linear(ops, &spec->lm_head, logits, s->x, n, spec->out_vocab, spec->d_model);
     if (st == ATTN_OK)
         dec->steps += tq;
     return st;

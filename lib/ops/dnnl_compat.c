@@ -6,8 +6,10 @@
 /* What dnnl_primitive_desc_query_md() returns in each version. */
 #if DNNL_VERSION_MAJOR >= 3
 typedef const_dnnl_memory_desc_t md_view;
+#define MD_VIEW(md) (*(md))
 #else
 typedef const dnnl_memory_desc_t *md_view;
+#define MD_VIEW(md) (md)
 #endif
 
 /* Attributes asking for a scratchpad passed at execution: oneDNN's own
@@ -34,6 +36,16 @@ dnnl_status_t compat_md_create(compat_md *md, int ndims, const dnnl_dims_t dims,
     *md = NULL;
     dnnl_status_t st =
         dnnl_memory_desc_create_with_strides(md, ndims, dims, dnnl_f32, strides);
+    if (st != dnnl_success)
+        *md = NULL;
+    return st;
+}
+
+dnnl_status_t compat_md_create_any(compat_md *md, int ndims, const dnnl_dims_t dims)
+{
+    *md = NULL;
+    dnnl_status_t st =
+        dnnl_memory_desc_create_with_tag(md, ndims, dims, dnnl_f32, dnnl_format_tag_any);
     if (st != dnnl_success)
         *md = NULL;
     return st;
@@ -81,12 +93,32 @@ dnnl_status_t compat_layer_norm_pd_create(dnnl_primitive_desc_t *pd,
     return st;
 }
 
+static dnnl_status_t md_copy(compat_md *md, md_view src)
+{
+    *md = NULL;
+    dnnl_status_t st = dnnl_memory_desc_clone(md, src);
+    if (st != dnnl_success)
+        *md = NULL;
+    return st;
+}
+
 #else /* oneDNN 2.x */
+
+static dnnl_status_t md_copy(compat_md *md, md_view src)
+{
+    *md = *src;
+    return dnnl_success;
+}
 
 dnnl_status_t compat_md_create(compat_md *md, int ndims, const dnnl_dims_t dims,
                                const dnnl_dims_t strides)
 {
     return dnnl_memory_desc_init_by_strides(md, ndims, dims, dnnl_f32, strides);
+}
+
+dnnl_status_t compat_md_create_any(compat_md *md, int ndims, const dnnl_dims_t dims)
+{
+    return dnnl_memory_desc_init_by_tag(md, ndims, dims, dnnl_f32, dnnl_format_tag_any);
 }
 
 void compat_md_destroy(compat_md *md)
@@ -152,4 +184,42 @@ size_t compat_arg_bytes(const_dnnl_primitive_desc_t pd, int arg)
 {
     md_view md = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, arg);
     return md != NULL ? dnnl_memory_desc_get_size(md) : 0;
+}
+
+dnnl_status_t compat_arg_md_copy(compat_md *md, const_dnnl_primitive_desc_t pd, int arg)
+{
+    md_view src = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, arg);
+    if (src == NULL)
+        return dnnl_invalid_arguments;
+    return md_copy(md, src);
+}
+
+size_t compat_md_bytes(const compat_md *md)
+{
+    return dnnl_memory_desc_get_size(MD_VIEW(md));
+}
+
+int compat_md_equal(const compat_md *a, const compat_md *b)
+{
+    return dnnl_memory_desc_equal(MD_VIEW(a), MD_VIEW(b));
+}
+
+int compat_memory_has_md(const_dnnl_memory_t memory, const compat_md *md)
+{
+    md_view own;
+    return dnnl_memory_get_memory_desc(memory, &own) == dnnl_success &&
+           dnnl_memory_desc_equal(own, MD_VIEW(md));
+}
+
+dnnl_status_t compat_memory_create(dnnl_memory_t *memory, const compat_md *md,
+                                   dnnl_engine_t engine, void *handle)
+{
+    return dnnl_memory_create(memory, MD_VIEW(md), engine, handle);
+}
+
+dnnl_status_t compat_reorder_pd_create(dnnl_primitive_desc_t *pd, dnnl_engine_t engine,
+                                       const compat_md *src, const compat_md *dst)
+{
+    return dnnl_reorder_primitive_desc_create(pd, MD_VIEW(src), engine, MD_VIEW(dst),
+                                              engine, NULL);
 }

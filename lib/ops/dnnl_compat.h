@@ -17,6 +17,10 @@ typedef dnnl_memory_desc_t compat_md;
 dnnl_status_t compat_md_create(compat_md *md, int ndims, const dnnl_dims_t dims,
                                const dnnl_dims_t strides);
 
+/* A float32 tensor of `ndims` dims whose layout the primitive chooses
+ * (format tag any). */
+dnnl_status_t compat_md_create_any(compat_md *md, int ndims, const dnnl_dims_t dims);
+
 /* Releases what compat_md_create() made (nothing in 2.x); safe after a
  * failed create. */
 void compat_md_destroy(compat_md *md);
@@ -44,5 +48,26 @@ dnnl_status_t compat_arg_memory_create(dnnl_memory_t *memory,
 
 /* Bytes that execution argument `arg` of `pd` needs; 0 when unused. */
 size_t compat_arg_bytes(const_dnnl_primitive_desc_t pd, int arg);
+
+/* A copy in *md of the descriptor of execution argument `arg` of `pd`, to
+ * outlive it; end it with compat_md_destroy(). */
+dnnl_status_t compat_arg_md_copy(compat_md *md, const_dnnl_primitive_desc_t pd, int arg);
+
+/* Bytes of a tensor laid out as `md`. */
+size_t compat_md_bytes(const compat_md *md);
+
+/* Whether two descriptors describe the same layout. */
+int compat_md_equal(const compat_md *a, const compat_md *b);
+
+/* Whether `memory` is laid out as `md`. */
+int compat_memory_has_md(const_dnnl_memory_t memory, const compat_md *md);
+
+/* A memory object over `handle` laid out as `md`. */
+dnnl_status_t compat_memory_create(dnnl_memory_t *memory, const compat_md *md,
+                                   dnnl_engine_t engine, void *handle);
+
+/* A reorder from layout `src` to layout `dst` on one engine. */
+dnnl_status_t compat_reorder_pd_create(dnnl_primitive_desc_t *pd, dnnl_engine_t engine,
+                                       const compat_md *src, const compat_md *dst);
 
 #endif

@@ -1,7 +1,8 @@
 /* ops.c - matrix products and layer normalisation through oneDNN primitives
  * cached per op and shape (buffers swapped into cached memory objects at each
- * call), small-M linears through dnnl_sgemm. Version differences stay in
- * dnnl_compat.c. */
+ * call), small-M linears over PyTorch's layout through dnnl_sgemm, and
+ * weights packed once into the layout a matmul reads. Version differences
+ * stay in dnnl_compat.c. */
 #include "ops/ops.h"
 
 #include <inttypes.h>
@@ -19,7 +20,18 @@
 #include "base/error.h"
 #include "ops/dnnl_compat.h"
 
-enum { OP_LINEAR = 1, OP_MATMUL, OP_MATMUL_BATCHED, OP_LAYER_NORM };
+enum { OP_LINEAR = 1, OP_LINEAR_PACKED, OP_MATMUL, OP_MATMUL_BATCHED, OP_LAYER_NORM };
+
+/* Rows of the product whose preferred weight layout ops_pack() takes. oneDNN
+ * 2.6's brgemm matmul prefers the same layout for every row count (checked
+ * from 1 to 960 rows), and a primitive for any M accepts it. */
+#define PACK_ROWS 128
+
+struct ops_packed {
+    void *data; /* a (N,K) weight laid out as md */
+    int64_t n, k;
+    compat_md md;
+};
 
 /* Matmul passes src, weights, bias, dst; layer norm src, dst, scale, shift;
  * either may add the scratchpad. */
@@ -81,8 +93,10 @@ static void describe(const op_key *key, char *buf, size_t size)
     const bool tb = (key->flags & OPS_B_TRANSPOSED) != 0;
     switch (key->kind) {
     case OP_LINEAR:
-        snprintf(buf, size, "linear M=%" PRId64 " N=%" PRId64 " K=%" PRId64 "%s",
-                 key->m, key->n, key->k, key->bias ? " with bias" : "");
+    case OP_LINEAR_PACKED:
+        snprintf(buf, size, "linear M=%" PRId64 " N=%" PRId64 " K=%" PRId64 "%s%s",
+                 key->m, key->n, key->k, key->bias ? " with bias" : "",
+                 key->kind == OP_LINEAR_PACKED ? ", packed weight" : "");
         break;
     case OP_MATMUL:
         snprintf(buf, size,
@@ -386,8 +400,10 @@ static attn_status matmul_check(const op_key *key)
 }
 
 /* The weights are always described as (.., K, N); a transposed b is the
- * same logical matrix with its strides swapped. */
-static attn_status matmul_create(ops_ctx *ctx, const op_key *key, op_entry **out)
+ * same logical matrix with its strides swapped, a packed one has the layout
+ * `packed` (NULL otherwise) gives. */
+static attn_status matmul_create(ops_ctx *ctx, const op_key *key, const compat_md *packed,
+                                 op_entry **out)
 {
     const int64_t B = key->batch, M = key->m, N = key->n, K = key->k;
     const int64_t bB = (key->flags & OPS_B_SHARED) ? 1 : B;
@@ -415,7 +431,7 @@ static attn_status matmul_create(ops_ctx *ctx, const op_key *key, op_entry **out
     }
     dnnl_primitive_desc_t pd = NULL;
     if (st == dnnl_success)
-        st = compat_matmul_pd_create(&pd, ctx->engine, &md[0], &md[1],
+        st = compat_matmul_pd_create(&pd, ctx->engine, &md[0], packed ? packed : &md[1],
                                      key->bias ? &md[3] : NULL, &md[2]);
     for (int i = 0; i < made; i++)
         compat_md_destroy(&md[i]);
@@ -461,25 +477,37 @@ static attn_status layer_norm_create(ops_ctx *ctx, const op_key *key, op_entry *
 /* -------------------------------------------------------- lookup */
 
 /* The primitive of a checked key: the cached one, or a new one filed under
- * it. Every op and every ops_prepare_* gets its primitive here. */
-static attn_status entry_get(ops_ctx *ctx, const op_key *key, op_entry **out)
+ * it. Every op and every ops_prepare_* gets its primitive here; `packed` is
+ * the weight of an OP_LINEAR_PACKED key. */
+static attn_status entry_get(ops_ctx *ctx, const op_key *key, const ops_packed *packed,
+                             op_entry **out)
 {
     *out = table_find(ctx, key);
-    if (*out != NULL)
-        return ATTN_OK;
-    return key->kind == OP_LAYER_NORM ? layer_norm_create(ctx, key, out)
-                                      : matmul_create(ctx, key, out);
+    if (*out == NULL)
+        return key->kind == OP_LAYER_NORM ? layer_norm_create(ctx, key, out)
+                                          : matmul_create(ctx, key, packed ? &packed->md : NULL,
+                                                          out);
+    /* Packing takes the same layout for every weight of a shape, so a
+     * primitive made for one reads all of them; a difference is our bug. */
+    if (packed && !compat_memory_has_md((*out)->args[1].memory, &packed->md)) {
+        char shape[SHAPE_TEXT_MAX];
+        describe(key, shape, sizeof shape);
+        return err_set(ATTN_E_INTERNAL, "%s: weights of one shape were packed differently",
+                       shape);
+    }
+    return ATTN_OK;
 }
 
 /* Checks a product and gets its primitive; *out is NULL for a linear that
  * dnnl_sgemm serves. */
-static attn_status matmul_prepare(ops_ctx *ctx, const op_key *key, op_entry **out)
+static attn_status matmul_prepare(ops_ctx *ctx, const op_key *key, const ops_packed *packed,
+                                  op_entry **out)
 {
     *out = NULL;
     attn_status rc = matmul_check(key);
     if (rc != ATTN_OK || (key->kind == OP_LINEAR && key->m <= OPS_SGEMM_MAX_M))
         return rc;
-    return entry_get(ctx, key, out);
+    return entry_get(ctx, key, packed, out);
 }
 
 static attn_status layer_norm_prepare(ops_ctx *ctx, const op_key *key,
@@ -488,7 +516,7 @@ static attn_status layer_norm_prepare(ops_ctx *ctx, const op_key *key,
     attn_status rc = layer_norm_check(key);
     if (rc != ATTN_OK)
         return rc;
-    return entry_get(ctx, key, out);
+    return entry_get(ctx, key, NULL, out);
 }
 
 /* -------------------------------------------------------- ops */
@@ -497,6 +525,12 @@ static op_key linear_key(int64_t M, int64_t N, int64_t K, bool bias)
 {
     return (op_key){.kind = OP_LINEAR, .batch = 1, .m = M, .n = N, .k = K,
                     .flags = OPS_B_TRANSPOSED, .bias = bias};
+}
+
+static op_key packed_key(const ops_packed *w, int64_t M, bool bias)
+{
+    return (op_key){.kind = OP_LINEAR_PACKED, .batch = 1, .m = M, .n = w->n, .k = w->k,
+                    .bias = bias};
 }
 
 static op_key layer_norm_key(int64_t rows, int64_t dim, float eps)
@@ -525,13 +559,13 @@ static attn_status linear_sgemm(const op_key *key, float *y, const float *x,
     return ATTN_OK;
 }
 
-/* a (B,M,K), b (B or 1,K,N) or (B or 1,N,K), bias (N) or NULL -> c (B,M,N);
- * the pointers have been checked. */
-static attn_status matmul_run(ops_ctx *ctx, const op_key *key, float *c,
-                              const float *a, const float *b, const float *bias)
+/* a (B,M,K), b (B or 1,K,N) or (B or 1,N,K) or packed, bias (N) or NULL ->
+ * c (B,M,N); the pointers have been checked. */
+static attn_status matmul_run(ops_ctx *ctx, const op_key *key, float *c, const float *a,
+                              const float *b, const ops_packed *packed, const float *bias)
 {
     op_entry *e;
-    attn_status rc = matmul_prepare(ctx, key, &e);
+    attn_status rc = matmul_prepare(ctx, key, packed, &e);
     if (rc != ATTN_OK)
         return rc;
     if (e == NULL)
@@ -539,7 +573,7 @@ static attn_status matmul_run(ops_ctx *ctx, const op_key *key, float *c,
     void *tensors[4];
     int n = 0;
     tensors[n++] = (void *)a;
-    tensors[n++] = (void *)b;
+    tensors[n++] = packed ? packed->data : (void *)b;
     if (bias != NULL)
         tensors[n++] = (void *)bias;
     tensors[n] = c;
@@ -553,7 +587,17 @@ attn_status ops_prepare_linear(ops_ctx *ctx, int64_t M, int64_t N, int64_t K,
     if (ctx == NULL)
         return invalid(&key, "ctx is NULL");
     op_entry *e;
-    return matmul_prepare(ctx, &key, &e);
+    return matmul_prepare(ctx, &key, NULL, &e);
+}
+
+attn_status ops_prepare_linear_packed(ops_ctx *ctx, const ops_packed *w, int64_t M, bool bias)
+{
+    if (ctx == NULL || w == NULL)
+        return err_set(ATTN_E_INVALID_ARGUMENT, "ops_prepare_linear_packed: %s is NULL",
+                       ctx ? "w" : "ctx");
+    const op_key key = packed_key(w, M, bias);
+    op_entry *e;
+    return matmul_prepare(ctx, &key, w, &e);
 }
 
 // x (M,K), w (N,K), b (N) or NULL -> y (M,N)
@@ -565,7 +609,21 @@ attn_status ops_linear(ops_ctx *ctx, float *y, const float *x, const float *w,
                                      (const char *[]){"ctx", "y", "x", "w"});
     if (missing != NULL)
         return invalid(&key, "%s is NULL", missing);
-    return matmul_run(ctx, &key, y, x, w, b);
+    return matmul_run(ctx, &key, y, x, w, NULL, b);
+}
+
+// x (M,K), w packed (N,K), b (N) or NULL -> y (M,N)
+attn_status ops_linear_packed(ops_ctx *ctx, float *y, const float *x, const ops_packed *w,
+                              const float *b, int64_t M)
+{
+    if (w == NULL)
+        return err_set(ATTN_E_INVALID_ARGUMENT, "ops_linear_packed: w is NULL");
+    const op_key key = packed_key(w, M, b != NULL);
+    const char *missing = first_null(3, (const void *[]){ctx, y, x},
+                                     (const char *[]){"ctx", "y", "x"});
+    if (missing != NULL)
+        return invalid(&key, "%s is NULL", missing);
+    return matmul_run(ctx, &key, y, x, NULL, w, b);
 }
 
 // a (M,K), b (K,N) or transposed (N,K) -> c (M,N)
@@ -578,7 +636,7 @@ attn_status ops_matmul(ops_ctx *ctx, float *c, const float *a, const float *b,
                                      (const char *[]){"ctx", "c", "a", "b"});
     if (missing != NULL)
         return invalid(&key, "%s is NULL", missing);
-    return matmul_run(ctx, &key, c, a, b, NULL);
+    return matmul_run(ctx, &key, c, a, b, NULL, NULL);
 }
 
 // a (B,M,K), b (B,K,N) or (B,N,K), or (1,..) when shared -> c (B,M,N)
@@ -592,7 +650,7 @@ attn_status ops_matmul_batched(ops_ctx *ctx, float *c, const float *a,
                                      (const char *[]){"ctx", "c", "a", "b"});
     if (missing != NULL)
         return invalid(&key, "%s is NULL", missing);
-    return matmul_run(ctx, &key, c, a, b, NULL);
+    return matmul_run(ctx, &key, c, a, b, NULL, NULL);
 }
 
 attn_status ops_prepare_layer_norm(ops_ctx *ctx, int64_t rows, int64_t dim,
@@ -622,4 +680,135 @@ attn_status ops_layer_norm(ops_ctx *ctx, float *y, const float *x,
         return rc;
     void *tensors[] = {(void *)x, y, (void *)gamma, (void *)beta};
     return entry_run(ctx, e, tensors);
+}
+
+/* -------------------------------------------------------- packing */
+
+/* The layout a matmul of PACK_ROWS rows prefers for w (N,K) in *packed, and
+ * PyTorch's layout of it in *plain; both described as (K,N). */
+static attn_status pack_layouts(ops_ctx *ctx, const op_key *key, compat_md *packed,
+                                compat_md *plain)
+{
+    const int64_t N = key->n, K = key->k;
+    const dnnl_dims_t src_dims = {PACK_ROWS, K}, src_strides = {K, 1};
+    const dnnl_dims_t dst_dims = {PACK_ROWS, N}, dst_strides = {N, 1};
+    const dnnl_dims_t wei_dims = {K, N}, wei_strides = {1, K};
+    compat_md src, dst, any;
+    dnnl_status_t st = compat_md_create(&src, 2, src_dims, src_strides);
+    if (st == dnnl_success) {
+        st = compat_md_create(&dst, 2, dst_dims, dst_strides);
+        if (st == dnnl_success) {
+            st = compat_md_create_any(&any, 2, wei_dims);
+            if (st == dnnl_success) {
+                dnnl_primitive_desc_t pd = NULL;
+                st = compat_matmul_pd_create(&pd, ctx->engine, &src, &any, NULL, &dst);
+                if (st == dnnl_success) {
+                    st = compat_arg_md_copy(packed, pd, DNNL_ARG_WEIGHTS);
+                    dnnl_primitive_desc_destroy(pd);
+                }
+                compat_md_destroy(&any);
+            }
+            compat_md_destroy(&dst);
+        }
+        compat_md_destroy(&src);
+    }
+    if (st != dnnl_success)
+        return dnnl_fail(st, key, "choosing a weight layout");
+    st = compat_md_create(plain, 2, wei_dims, wei_strides);
+    if (st != dnnl_success) {
+        compat_md_destroy(packed);
+        return dnnl_fail(st, key, "describing the weight");
+    }
+    return ATTN_OK;
+}
+
+attn_status ops_pack_size(ops_ctx *ctx, int64_t N, int64_t K, size_t *bytes)
+{
+    const op_key key = linear_key(PACK_ROWS, N, K, false);
+    if (ctx == NULL || bytes == NULL)
+        return invalid(&key, "%s is NULL", ctx ? "bytes" : "ctx");
+    *bytes = 0;
+    attn_status rc = matmul_check(&key);
+    compat_md packed, plain;
+    if (rc == ATTN_OK)
+        rc = pack_layouts(ctx, &key, &packed, &plain);
+    if (rc != ATTN_OK)
+        return rc;
+    if (!compat_md_equal(&packed, &plain))
+        *bytes = compat_md_bytes(&packed);
+    compat_md_destroy(&packed);
+    compat_md_destroy(&plain);
+    return ATTN_OK;
+}
+
+/* Runs one reorder of w laid out as `from` into dst laid out as `to`. */
+static attn_status pack_reorder(ops_ctx *ctx, const op_key *key, const compat_md *from,
+                                const float *w, const compat_md *to, void *dst)
+{
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_primitive_t prim = NULL;
+    dnnl_memory_t src = NULL, out = NULL;
+    dnnl_status_t st = compat_reorder_pd_create(&pd, ctx->engine, from, to);
+    if (st == dnnl_success)
+        st = dnnl_primitive_create(&prim, pd);
+    if (st == dnnl_success)
+        st = compat_memory_create(&src, from, ctx->engine, (void *)w);
+    if (st == dnnl_success)
+        st = compat_memory_create(&out, to, ctx->engine, dst);
+    if (st == dnnl_success) {
+        dnnl_exec_arg_t args[] = {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, out}};
+        st = dnnl_primitive_execute(prim, ctx->stream, 2, args);
+        if (st == dnnl_success)
+            st = dnnl_stream_wait(ctx->stream);
+    }
+    if (out != NULL)
+        dnnl_memory_destroy(out);
+    if (src != NULL)
+        dnnl_memory_destroy(src);
+    if (prim != NULL)
+        dnnl_primitive_destroy(prim);
+    if (pd != NULL)
+        dnnl_primitive_desc_destroy(pd);
+    return st == dnnl_success ? ATTN_OK : dnnl_fail(st, key, "packing the weight");
+}
+
+attn_status ops_pack(ops_ctx *ctx, const float *w, int64_t N, int64_t K, void *dst,
+                     ops_packed **out)
+{
+    const op_key key = linear_key(PACK_ROWS, N, K, false);
+    const char *missing = first_null(4, (const void *[]){ctx, w, dst, out},
+                                     (const char *[]){"ctx", "w", "dst", "out"});
+    if (missing != NULL)
+        return invalid(&key, "%s is NULL", missing);
+    if ((uintptr_t)dst % OPS_PACK_ALIGN != 0)
+        return invalid(&key, "dst is not aligned to %d bytes", OPS_PACK_ALIGN);
+    attn_status rc = matmul_check(&key);
+    compat_md packed, plain;
+    if (rc == ATTN_OK)
+        rc = pack_layouts(ctx, &key, &packed, &plain);
+    if (rc != ATTN_OK)
+        return rc;
+    ops_packed *p = NULL;
+    if (compat_md_equal(&packed, &plain))
+        rc = invalid(&key, "oneDNN reads the weight as it is stored; there is nothing to pack");
+    if (rc == ATTN_OK)
+        rc = pack_reorder(ctx, &key, &plain, w, &packed, dst);
+    if (rc == ATTN_OK && (p = malloc(sizeof *p)) == NULL)
+        rc = err_no_memory("a packed weight");
+    compat_md_destroy(&plain);
+    if (rc != ATTN_OK) {
+        compat_md_destroy(&packed);
+        return rc;
+    }
+    *p = (ops_packed){.data = dst, .n = N, .k = K, .md = packed};
+    *out = p;
+    return ATTN_OK;
+}
+
+void ops_packed_free(ops_packed *w)
+{
+    if (w == NULL)
+        return;
+    compat_md_destroy(&w->md);
+    free(w);
 }

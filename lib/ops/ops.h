@@ -56,13 +56,45 @@ size_t ops_ctx_primitive_count(const ops_ctx *ctx);
 attn_status ops_linear(ops_ctx *ctx, float *y, const float *x, const float *w,
                        const float *b, int64_t M, int64_t N, int64_t K);
 
+/* A linear layer's weight w (N,K) copied once into the blocked layout that
+ * oneDNN's matmul reads directly, so that no product repacks it (dnnl_sgemm
+ * and a matmul over PyTorch's layout repack w at every call, which at a few
+ * rows costs as much as the product). Read-only once made: contexts on any
+ * thread may share it. */
+typedef struct ops_packed ops_packed;
+
+/* Sets *bytes to what ops_pack() writes for a weight (N,K), or to 0 when
+ * oneDNN would read w as PyTorch stores it anyway, so that packing gains
+ * nothing. Errors as ops_linear(). */
+attn_status ops_pack_size(ops_ctx *ctx, int64_t N, int64_t K, size_t *bytes);
+
+/* Copies w (N,K) into dst, which holds ops_pack_size() bytes and is aligned
+ * to OPS_PACK_ALIGN, and returns the packed weight in *out. It keeps
+ * pointing at dst, which must outlive it; w may go. Free it with
+ * ops_packed_free(). Errors as ops_linear(), and ATTN_E_INVALID_ARGUMENT
+ * when the size is 0. */
+#define OPS_PACK_ALIGN 64
+attn_status ops_pack(ops_ctx *ctx, const float *w, int64_t N, int64_t K, void *dst,
+                     ops_packed **out);
+
+/* Frees what ops_pack() made (not w or dst). NULL is ignored. */
+void ops_packed_free(ops_packed *w);
+
+/* ops_linear() with a packed weight: a matmul primitive for every M.
+ * x (M,K), w (N,K) packed, b (N) or NULL -> y (M,N) */
+attn_status ops_linear_packed(ops_ctx *ctx, float *y, const float *x, const ops_packed *w,
+                              const float *b, int64_t M);
+
 /* Creates, without running it, the primitive that ops_linear() with this
- * shape and bias (or ops_layer_norm() with this shape and eps) will use, so
- * that a decoder can create everything before its first step. Does nothing
+ * shape and bias (ops_linear_packed() with this weight, M rows and bias, or
+ * ops_layer_norm() with this shape and eps) will use, so that a decoder can
+ * create everything before its first step. Does nothing
  * for a shape already prepared or one that sgemm serves. Errors as the op,
  * except that there are no tensors to be NULL. */
 attn_status ops_prepare_linear(ops_ctx *ctx, int64_t M, int64_t N, int64_t K,
                                bool bias);
+attn_status ops_prepare_linear_packed(ops_ctx *ctx, const ops_packed *w, int64_t M,
+                                      bool bias);
 attn_status ops_prepare_layer_norm(ops_ctx *ctx, int64_t rows, int64_t dim,
                                    float eps);
 

@@ -192,6 +192,9 @@ expect "translate --num-beams 1" 0
 same "translate: transformers' greedy output" "$work/out" "$work/greedy"
 run "$attn" translate --model "$model" --max-batch-size 2
 same "translate --max-batch-size 2" "$work/out" "$work/beam"
+run "$attn" translate --model "$model" --no-pack --no-mmap
+expect "translate --no-pack --no-mmap" 0
+same "translate --no-pack --no-mmap" "$work/out" "$work/beam"
 
 run "$attn" translate --model "$model" --json
 expect "translate --json" 0

@@ -125,6 +125,8 @@ bool args_model_flag(cli_args *a, model_args *m)
         args_size(a, 0, 1024, &m->threads);
     } else if (args_match(a, "--no-mmap")) {
         m->no_mmap = true;
+    } else if (args_match(a, "--no-pack")) {
+        m->no_pack = true;
     } else {
         return false;
     }

@@ -66,9 +66,10 @@ typedef struct {
     const char *dir;    /* --model */
     size_t threads;     /* --threads, 0: the library's default */
     bool no_mmap;       /* --no-mmap */
+    bool no_pack;       /* --no-pack */
 } model_args;
 
-/* Consumes --model, --threads or --no-mmap; false if the current
+/* Consumes --model, --threads, --no-mmap or --no-pack; false if the current
  * argument is none of them. */
 bool args_model_flag(cli_args *a, model_args *m);
 
@@ -261,7 +262,7 @@ bool svg_write_heatmap(FILE *out, const heatmap *h);
 typedef struct {
     const char *synopsis;      /* "usage: ..." and what the command does */
     const char *flags;         /* the command's own flags, one per line */
-    bool model_flags;          /* --model, --threads, --no-mmap */
+    bool model_flags;          /* --model, --threads, --no-mmap, --no-pack */
     bool library_options;      /* --some-name VALUE */
     bool generation_options;   /* the list of generation options */
     const char *examples;

@@ -7,7 +7,9 @@ static const char model_flags[] =
     "                         model.safetensors (or its shards), tokenizer files\n"
     "  --threads N            threads for matrix products (default 0: OMP_NUM_THREADS,\n"
     "                         else every core)\n"
-    "  --no-mmap              read the weights into memory instead of mapping them\n";
+    "  --no-mmap              read the weights into memory instead of mapping them\n"
+    "  --no-pack              use the weights as stored instead of packed copies\n"
+    "                         (less memory, slower products)\n";
 
 static const char library_options[] =
     "\n"

@@ -15,6 +15,7 @@ static const command_help info_help = {
     .flags =
         "  --model DIR            the model folder\n"
         "  --no-mmap              read the weights into memory instead of mapping them\n"
+        "  --no-pack              use the weights as stored instead of packed copies\n"
         "  --json                 one JSON object: every property by its attn_model_get_int\n"
         "                         name (null when not defined), model_type, and\n"
         "                         tokenizers.source / tokenizers.target as {\"kind\",\n"

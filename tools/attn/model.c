@@ -16,7 +16,8 @@ int cli_load_model(const model_args *m, attn_model **model)
     attn_options *load = NULL;
     int rc = CLI_EXIT_OK;
     if (attn_options_create(&load) != ATTN_OK ||
-        attn_options_set_int(load, "use_mmap", !m->no_mmap) != ATTN_OK)
+        attn_options_set_int(load, "use_mmap", !m->no_mmap) != ATTN_OK ||
+        attn_options_set_int(load, "pack_weights", !m->no_pack) != ATTN_OK)
         rc = report("options");
     else if (attn_model_load(m->dir, load, model) != ATTN_OK)
         rc = report("cannot load the model");

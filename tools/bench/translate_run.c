@@ -22,6 +22,8 @@
  *   --warmup W            untimed calls before the timed run: W single
  *                         sentences (B = 1) or one call over the first W
  *                         sentences (B > 1); default 2
+ *   --pack-weights 0|1    model option "pack_weights" (default: the
+ *                         library's, 1)
  *
  * stdout: {"system": "libattn", "load_s", "seconds", "sentences",
  *          "source_tokens", "target_tokens", "latency_p50_s",
@@ -175,11 +177,11 @@ int main(int argc, char **argv)
     if (argc < 4) {
         fprintf(stderr, "usage: %s MODEL_DIR INPUT_IDS OUTPUT_IDS [--threads N] [--batch B] "
                         "[--num-beams K] [--max-new-tokens N] [--min-new-tokens N] "
-                        "[--length-penalty X] [--warmup W]\n", argv[0]);
+                        "[--length-penalty X] [--warmup W] [--pack-weights 0|1]\n", argv[0]);
         return 2;
     }
     const char *model_dir = argv[1], *input_path = argv[2], *output_path = argv[3];
-    long threads = 1, batch = 1, beams = 1, max_new = 64, min_new = -1, warmup = 2;
+    long threads = 1, batch = 1, beams = 1, max_new = 64, min_new = -1, warmup = 2, pack = -1;
     double length_penalty = 0.0;
     int have_lp = 0;
     for (int i = 4; i < argc; i++) {
@@ -204,6 +206,8 @@ int main(int argc, char **argv)
             have_lp = 1;
         } else if (!strcmp(a, "--warmup"))
             warmup = atol(v);
+        else if (!strcmp(a, "--pack-weights"))
+            pack = atol(v);
         else {
             fprintf(stderr, "translate_run: unknown option %s\n", a);
             return 2;
@@ -223,8 +227,12 @@ int main(int argc, char **argv)
 
     /* Load: model and session. */
     const double t_load = now();
+    attn_options *mopt;
+    if ((st = attn_options_create(&mopt)) != ATTN_OK ||
+        (pack >= 0 && (st = attn_options_set_int(mopt, "pack_weights", pack)) != ATTN_OK))
+        die("model options", st);
     attn_model *model;
-    st = attn_model_load(model_dir, NULL, &model);
+    st = attn_model_load(model_dir, mopt, &model);
     if (st != ATTN_OK)
         die("attn_model_load", st);
     attn_options *sopt;
@@ -324,6 +332,7 @@ int main(int argc, char **argv)
     free(line_lens);
     attn_options_free(gopt);
     attn_options_free(sopt);
+    attn_options_free(mopt);
     attn_session_free(session);
     attn_model_free(model);
     free(in.ids);

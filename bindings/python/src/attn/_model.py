@@ -24,8 +24,9 @@ class Model(Translator):
 
     def __init__(self, path: str | os.PathLike[str], /, *, threads: int = 0,
                  **opts: Option) -> None:
-        """Loads the model folder at `path`. Options: use_mmap. `threads` is
-        the session option of the pooled sessions (0: OpenMP's setting)."""
+        """Loads the model folder at `path`. Options: use_mmap, pack_weights.
+        `threads` is the session option of the pooled sessions (0: OpenMP's
+        setting)."""
         self._threads = threads
         self._pool_lock = threading.Lock()
         self._idle: list[Session] = []
