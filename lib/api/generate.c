@@ -180,7 +180,10 @@ static attn_status generate_group(attn_session *session, const attn_encoding *en
         search_decoder dec = { ctx, generate_step, generate_reorder, spec->out_vocab,
                                generate_alignment, all->src_len,
                                ctx->fn ? generate_token : NULL, ctx };
+        /* the search's own loops run on the session's threads too */
+        const int saved_threads = session_threads_apply(session);
         st = search_run(&c, &dec, (int64_t)n, plen ? group_prefix : NULL, &part);
+        session_threads_restore(saved_threads);
     }
     if (st == ATTN_OK || st == ATTN_E_ABORTED)
         search_result_merge(all, &part, members);

@@ -46,11 +46,9 @@ struct attn_session {
 /* Runs with the session's thread count, restoring the caller's after. */
 #define WITH_THREADS(session, call)                                   \
     do {                                                              \
-        int saved_threads_ = omp_get_max_threads();                   \
-        if ((session)->threads > 0)                                   \
-            omp_set_num_threads((session)->threads);                  \
+        const int saved_threads_ = session_threads_apply(session);   \
         st = (call);                                                  \
-        omp_set_num_threads(saved_threads_);                          \
+        session_threads_restore(saved_threads_);                      \
     } while (0)
 
 static attn_status grow(grow_buffer *b, int64_t floats, const char *what)
@@ -374,6 +372,19 @@ attn_status attn_decoder_step(attn_session *session, const int32_t *tokens, size
     return ATTN_OK;
 }
 
+int session_threads_apply(const attn_session *session)
+{
+    const int saved = omp_get_max_threads();
+    if (session->threads > 0)
+        omp_set_num_threads(session->threads);
+    return saved;
+}
+
+void session_threads_restore(int saved)
+{
+    omp_set_num_threads(saved);
+}
+
 const attn_model *session_model(const attn_session *session)
 {
     return session->model;
@@ -385,25 +396,34 @@ void session_end_decoding(attn_session *session)
     session->last_count = 0;
 }
 
-attn_status session_reorder(attn_session *session, const int64_t *parent, int64_t rows)
+// cache (layers, dec->rows, heads, max_steps, dh) -> dst (layers, rows, ...):
+// row r gets row parent[r]'s first `steps` positions
+static attn_status gather_cache(const nn_spec *spec, const nn_decoder *dec, const int64_t *parent,
+                                int64_t rows, float *dst_k, float *dst_v)
 {
-    nn_decoder *dec = &session->dec;
-    const nn_spec *spec = session->spec;
-    attn_status st = grow(&session->spare, 2 * session->cache_half, "the self-attention cache");
-    if (st != ATTN_OK)
-        return st;
-    // cache (layers, rows, heads, max_steps, dh): gather rows, first `steps` positions
     const int64_t heads = spec->dec.heads, dh = spec->d_model / heads;
-    const int64_t row_floats = heads * dec->max_steps * dh;
-    float *dst_k = session->spare.data, *dst_v = dst_k + session->cache_half;
+    const int64_t head_floats = dec->max_steps * dh, row_floats = heads * head_floats;
+    const size_t bytes = (size_t)(dec->steps * dh) * sizeof(float);
+#pragma omp parallel for collapse(2) schedule(static) if (rows * dec->steps * dh >= 65536)
     for (int64_t l = 0; l < spec->dec.layers; l++)
         for (int64_t r = 0; r < rows; r++)
             for (int64_t h = 0; h < heads; h++) {
-                const int64_t from = (l * dec->rows + parent[r]) * row_floats + h * dec->max_steps * dh;
-                const int64_t to = (l * rows + r) * row_floats + h * dec->max_steps * dh;
-                memcpy(dst_k + to, dec->cache_k + from, (size_t)(dec->steps * dh) * sizeof(float));
-                memcpy(dst_v + to, dec->cache_v + from, (size_t)(dec->steps * dh) * sizeof(float));
+                const int64_t from = (l * dec->rows + parent[r]) * row_floats + h * head_floats;
+                const int64_t to = (l * rows + r) * row_floats + h * head_floats;
+                memcpy(dst_k + to, dec->cache_k + from, bytes);
+                memcpy(dst_v + to, dec->cache_v + from, bytes);
             }
+    return ATTN_OK;
+}
+
+attn_status session_reorder(attn_session *session, const int64_t *parent, int64_t rows)
+{
+    nn_decoder *dec = &session->dec;
+    attn_status st = grow(&session->spare, 2 * session->cache_half, "the self-attention cache");
+    if (st != ATTN_OK)
+        return st;
+    float *dst_k = session->spare.data, *dst_v = dst_k + session->cache_half;
+    WITH_THREADS(session, gather_cache(session->spec, dec, parent, rows, dst_k, dst_v));
     grow_buffer swap = session->cache;
     session->cache = session->spare;
     session->spare = swap;

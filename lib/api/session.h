@@ -9,6 +9,12 @@
 
 const attn_model *session_model(const attn_session *session);
 
+/* Sets OpenMP's thread count for the calling thread to the session option
+ * "threads" (when set) and returns the count it replaced, which
+ * session_threads_restore() puts back. */
+int session_threads_apply(const attn_session *session);
+void session_threads_restore(int saved);
+
 /* Forgets the decoding in progress, so that attn_decoder_step fails
  * cleanly instead of reading an encoding that the caller of this function
  * is about to free. */

@@ -4,6 +4,7 @@
 #include "decode/search.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,8 @@ typedef struct {
     float *score, *next_score;    /* (capacity rows): beam running score */
     int64_t *parent;              /* (capacity rows) */
     int32_t *last;                /* (capacity rows, feed): tokens fed next */
-    float *scores;                /* (vocab * num_beams) processed scores */
+    float *scores;                /* (threads, vocab): each thread's processed row */
+    int threads;                  /* OpenMP's count when the search began */
     proc_pair *pairs;             /* (vocab) for the sampling warpers */
     uint64_t rng;                 /* sampling: splitmix64 state from the seed */
     uint32_t *seen;               /* (vocab) for the repetition penalty */
@@ -78,7 +80,8 @@ static attn_status state_init(search_state *s, const gen_config *c, const search
     s->next_score = calloc(r, sizeof *s->next_score);
     s->parent = malloc(r * sizeof *s->parent);
     s->last = malloc(r * (size_t)s->prompt * sizeof *s->last);
-    s->scores = malloc(v * (size_t)c->num_beams * sizeof *s->scores);
+    s->threads = omp_get_max_threads();
+    s->scores = malloc(v * (size_t)s->threads * sizeof *s->scores);
     s->seen = calloc(v, sizeof *s->seen);
     s->pairs = malloc(v * sizeof *s->pairs);
     s->rng = c->seed;
@@ -112,12 +115,15 @@ static void state_free(search_state *s)
 static void row_scores(search_state *s, int64_t r, const float *logits, bool log_probs,
                        float *out)
 {
+    /* only the repetition penalty reads the stamp, and rows run in
+     * parallel only without it */
+    const uint32_t stamp = s->c->repetition_penalty != 1.0 ? ++s->stamp : s->stamp;
     const float *last = logits + ((r + 1) * s->feed - 1) * s->vocab;
     if (log_probs)
         vec_log_softmax(out, last, s->vocab);
     else
         memcpy(out, last, (size_t)s->vocab * sizeof *out);
-    proc_apply(s->c, s->hist + r * s->width, s->len, out, s->vocab, s->seen, ++s->stamp);
+    proc_apply(s->c, s->hist + r * s->width, s->len, out, s->vocab, s->seen, stamp);
 }
 
 /* Makes the gathered rows current: next_* become the state and the
@@ -333,6 +339,46 @@ static int candidate_desc(const void *a, const void *b)
     return ix != iy ? (ix < iy ? -1 : 1) : (x->token < y->token ? -1 : x->token > y->token);
 }
 
+/* The k best next tokens over the beams of the item whose rows begin at
+ * `first`, best first, into top; returns how many (k unless the vocabulary
+ * is smaller). `row` is the caller's scratch of one vocabulary row. */
+static int64_t item_candidates(search_state *s, int64_t first, const float *logits, float *row,
+                               candidate *top, int64_t k)
+{
+    const int64_t V = s->vocab;
+    int64_t n = 0;
+    for (int64_t b = 0; b < s->c->num_beams; b++) {
+        const float score = s->score[first + b];
+        row_scores(s, first + b, logits, true, row);
+        int64_t v = 0;
+        for (; v < V && n < k; v++)
+            heap_push(top, &n, k, (candidate){ row[v] + score, b, (int32_t)v });
+        /* once the heap is full, only entries above its least matter */
+        while ((v = vec_find_above(row, score, top[0].score, v, V)) < V) {
+            heap_push(top, &n, k, (candidate){ row[v] + score, b, (int32_t)v });
+            v++;
+        }
+    }
+    qsort(top, (size_t)n, sizeof *top, candidate_desc);
+    return n;
+}
+
+/* item_candidates() for every running item, in parallel unless the
+ * repetition penalty's shared bookkeeping is in use. */
+static void all_candidates(search_state *s, const float *logits, candidate *top,
+                           int64_t *found, int64_t k)
+{
+    const int64_t nb = s->c->num_beams, items = s->rows / nb;
+#pragma omp parallel num_threads(s->threads) \
+    if (items > 1 && s->c->repetition_penalty == 1.0)
+    {
+        float *row = s->scores + (size_t)omp_get_thread_num() * (size_t)s->vocab;
+#pragma omp for schedule(static)
+        for (int64_t it = 0; it < items; it++)
+            found[it] = item_candidates(s, it * nb, logits, row, top + it * k, k);
+    }
+}
+
 /* BeamHypotheses.add: keeps the num_beams best of item i. Hypothesis
  * tokens are the history after the start token, plus eos[0] when `eos`. */
 static void pool_add(search_state *s, search_result *out, beam_pool *pool, int64_t i,
@@ -395,11 +441,16 @@ static bool pool_is_done(const search_state *s, const beam_pool *pool, double be
 static attn_status beam_search(search_state *s, beam_pool *pools, search_result *out)
 {
     const gen_config *c = s->c;
-    const int64_t nb = c->num_beams, V = s->vocab;
+    const int64_t nb = c->num_beams;
     const int64_t k = (c->eos_count + 1 > 2 ? c->eos_count + 1 : 2) * nb;
-    candidate *top = malloc((size_t)k * sizeof *top);
-    if (!top)
+    const size_t items = (size_t)(s->rows / nb);
+    candidate *all_top = malloc(items * (size_t)k * sizeof *all_top);
+    int64_t *found = malloc(items * sizeof *found);
+    if (!all_top || !found) {
+        free(all_top);
+        free(found);
         return err_no_memory("beam candidates");
+    }
     for (int64_t r = 0; r < s->rows; r++) /* only beam 0 expands at first */
         s->score[r] = r % nb ? -1e9f : 0.0f;
     attn_status st = ATTN_OK;
@@ -410,24 +461,12 @@ static attn_status beam_search(search_state *s, beam_pool *pools, search_result 
             st = s->dec->alignment(s->dec->ctx, &s->step_align);
         if (st != ATTN_OK)
             break;
+        all_candidates(s, logits, all_top, found, k);
         int64_t kept = 0;
         for (int64_t first = 0; first < s->rows; first += nb) {
             const int64_t i = s->item[first];
-            int64_t n = 0;
-            for (int64_t b = 0; b < nb; b++) {
-                float *row = s->scores + b * V;
-                const float score = s->score[first + b];
-                row_scores(s, first + b, logits, true, row);
-                int64_t v = 0;
-                for (; v < V && n < k; v++)
-                    heap_push(top, &n, k, (candidate){ row[v] + score, b, (int32_t)v });
-                /* once the heap is full, only entries above its least matter */
-                while ((v = vec_find_above(row, score, top[0].score, v, V)) < V) {
-                    heap_push(top, &n, k, (candidate){ row[v] + score, b, (int32_t)v });
-                    v++;
-                }
-            }
-            qsort(top, (size_t)n, sizeof *top, candidate_desc);
+            const candidate *top = all_top + first / nb * k;
+            const int64_t n = found[first / nb];
             int64_t beams = 0;
             for (int64_t rank = 0; rank < n && beams < nb; rank++) {
                 const int64_t parent = first + top[rank].beam;
@@ -470,7 +509,8 @@ static attn_status beam_search(search_state *s, beam_pool *pools, search_result 
         }
         st = commit_rows(s, kept);
     }
-    free(top);
+    free(all_top);
+    free(found);
     return st;
 }
 

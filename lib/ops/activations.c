@@ -12,23 +12,30 @@
 #define SQRT_2_OVER_PI 0.7978845608028654f
 #define SQRT_1_OVER_2  0.7071067811865476f
 
+/* Entries below which an activation runs on one thread: waking the others
+ * costs a few microseconds, what about 10,000 exp or erf calls take. */
+#define PARALLEL_MIN 16384
+
 // x (n) -> act(x) (n), in place
 void ops_activate(ops_activation act, float *x, int64_t n)
 {
     switch (act) {
     case OPS_ACT_RELU:
         /* written so that NaN passes through, as torch.relu lets it */
+#pragma omp parallel for schedule(static) if (n >= 4 * PARALLEL_MIN)
         for (int64_t i = 0; i < n; i++)
             x[i] = x[i] < 0.0f ? 0.0f : x[i];
         break;
     case OPS_ACT_GELU:
         /* torch's GeluKernel: x * 0.5 * (1 + erf(x * M_SQRT1_2)) */
+#pragma omp parallel for schedule(static) if (n >= PARALLEL_MIN)
         for (int64_t i = 0; i < n; i++)
             x[i] = x[i] * 0.5f * (1.0f + erff(x[i] * SQRT_1_OVER_2));
         break;
     case OPS_ACT_GELU_NEW:
         /* NewGELUActivation: 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715
          * * pow(x, 3)))); torch.pow(x, 3.0) multiplies x * x * x */
+#pragma omp parallel for schedule(static) if (n >= PARALLEL_MIN)
         for (int64_t i = 0; i < n; i++) {
             const float v = x[i];
             const float cube = v * v * v;
@@ -37,6 +44,7 @@ void ops_activate(ops_activation act, float *x, int64_t n)
         break;
     case OPS_ACT_SWISH:
         /* torch's silu kernel: x / (1 + exp(-x)) */
+#pragma omp parallel for schedule(static) if (n >= PARALLEL_MIN)
         for (int64_t i = 0; i < n; i++)
             x[i] = x[i] / (1.0f + expf(-x[i]));
         break;

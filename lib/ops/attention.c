@@ -33,6 +33,10 @@ _Static_assert(SCORES_MAX % SUM_LANES == 0, "a chunk must fill whole lanes");
 
 #define SHAPE_TEXT_MAX 160
 
+/* Multiply-adds below which a call runs on one thread: waking the others
+ * costs a few microseconds, what about 30,000 of them take. */
+#define PARALLEL_MIN_WORK 32768
+
 /* The two inner loops over dh, one set per instruction set. */
 typedef struct {
     float (*dot)(const float *a, const float *b, int64_t n);
@@ -258,10 +262,13 @@ attn_status ops_attention(const ops_attention_args *a)
     const kernels *kn = pick_kernels();
     const int64_t tq = a->tq, dh = a->dh, tk = a->tk;
 
+    /* Every (row, head) writes its own slices of out and probs. */
+#pragma omp parallel for collapse(2) schedule(static) \
+    if (a->rows * a->heads * tq * tk * dh >= PARALLEL_MIN_WORK)
     for (int64_t r = 0; r < a->rows; r++) {
-        const int64_t block = a->kv_block != NULL ? a->kv_block[r] : r;
-        const int64_t row_keys = a->key_len != NULL ? a->key_len[r] : tk;
         for (int64_t h = 0; h < a->heads; h++) {
+            const int64_t block = a->kv_block != NULL ? a->kv_block[r] : r;
+            const int64_t row_keys = a->key_len != NULL ? a->key_len[r] : tk;
             const int64_t kv_at = block * a->kv_block_stride + h * a->kv_head_stride;
             for (int64_t t = 0; t < tq; t++) {
                 /* keys j < n: the row's length, and j <= causal_past + t */
