@@ -157,6 +157,22 @@ void vec_log_softmax(float *y, const float *x, int64_t n)
 }
 
 VEC_CLONES
+void vec_swish(float *x, int64_t n)
+{
+    int64_t i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        const vfloat v = load(x + i);
+        store(x + i, v / (1.0f + vexp(-v)));
+    }
+    if (i < n) {
+        float lanes[LANES];
+        const vfloat v = load_tail(x + i, n - i, 0.0f);
+        store(lanes, v / (1.0f + vexp(-v)));
+        memcpy(x + i, lanes, (size_t)(n - i) * sizeof *x);
+    }
+}
+
+VEC_CLONES
 int64_t vec_argmax(const float *x, int64_t n)
 {
     if (isnan(x[0]))
