@@ -398,7 +398,7 @@ void session_end_decoding(attn_session *session)
 
 // cache (layers, dec->rows, heads, max_steps, dh) -> dst (layers, rows, ...):
 // row r gets row parent[r]'s first `steps` positions
-static attn_status gather_cache(const nn_spec *spec, const nn_decoder *dec, const int64_t *parent,
+static void gather_cache(const nn_spec *spec, const nn_decoder *dec, const int64_t *parent,
                                 int64_t rows, float *dst_k, float *dst_v)
 {
     const int64_t heads = spec->dec.heads, dh = spec->d_model / heads;
@@ -413,7 +413,6 @@ static attn_status gather_cache(const nn_spec *spec, const nn_decoder *dec, cons
                 memcpy(dst_k + to, dec->cache_k + from, bytes);
                 memcpy(dst_v + to, dec->cache_v + from, bytes);
             }
-    return ATTN_OK;
 }
 
 attn_status session_reorder(attn_session *session, const int64_t *parent, int64_t rows)
@@ -423,7 +422,9 @@ attn_status session_reorder(attn_session *session, const int64_t *parent, int64_
     if (st != ATTN_OK)
         return st;
     float *dst_k = session->spare.data, *dst_v = dst_k + session->cache_half;
-    WITH_THREADS(session, gather_cache(session->spec, dec, parent, rows, dst_k, dst_v));
+    const int saved_threads = session_threads_apply(session);
+    gather_cache(session->spec, dec, parent, rows, dst_k, dst_v);
+    session_threads_restore(saved_threads);
     grow_buffer swap = session->cache;
     session->cache = session->spare;
     session->spare = swap;

@@ -684,11 +684,15 @@ attn_status ops_layer_norm(ops_ctx *ctx, float *y, const float *x,
 
 /* -------------------------------------------------------- packing */
 
-/* The layout a matmul of PACK_ROWS rows prefers for w (N,K) in *packed, and
- * PyTorch's layout of it in *plain; both described as (K,N). */
+/* Checks the shape, then gives the layout a matmul of PACK_ROWS rows
+ * prefers for w (N,K) in *packed, and PyTorch's layout of it in *plain;
+ * both described as (K,N). */
 static attn_status pack_layouts(ops_ctx *ctx, const op_key *key, compat_md *packed,
                                 compat_md *plain)
 {
+    attn_status rc = matmul_check(key);
+    if (rc != ATTN_OK)
+        return rc;
     const int64_t N = key->n, K = key->k;
     const dnnl_dims_t src_dims = {PACK_ROWS, K}, src_strides = {K, 1};
     const dnnl_dims_t dst_dims = {PACK_ROWS, N}, dst_strides = {N, 1};
@@ -728,10 +732,8 @@ attn_status ops_pack_size(ops_ctx *ctx, int64_t N, int64_t K, size_t *bytes)
     if (ctx == NULL || bytes == NULL)
         return invalid(&key, "%s is NULL", ctx ? "bytes" : "ctx");
     *bytes = 0;
-    attn_status rc = matmul_check(&key);
     compat_md packed, plain;
-    if (rc == ATTN_OK)
-        rc = pack_layouts(ctx, &key, &packed, &plain);
+    attn_status rc = pack_layouts(ctx, &key, &packed, &plain);
     if (rc != ATTN_OK)
         return rc;
     if (!compat_md_equal(&packed, &plain))
@@ -782,10 +784,8 @@ attn_status ops_pack(ops_ctx *ctx, const float *w, int64_t N, int64_t K, void *d
         return invalid(&key, "%s is NULL", missing);
     if ((uintptr_t)dst % OPS_PACK_ALIGN != 0)
         return invalid(&key, "dst is not aligned to %d bytes", OPS_PACK_ALIGN);
-    attn_status rc = matmul_check(&key);
     compat_md packed, plain;
-    if (rc == ATTN_OK)
-        rc = pack_layouts(ctx, &key, &packed, &plain);
+    attn_status rc = pack_layouts(ctx, &key, &packed, &plain);
     if (rc != ATTN_OK)
         return rc;
     ops_packed *p = NULL;
