@@ -67,6 +67,7 @@ typedef struct {
     enum key_lens lens;
     int64_t causal_past; /* -1: not causal */
     bool share_blocks;   /* rows 0, 2, .. read block 1, odd rows block 0 */
+    bool history;        /* key j of row r lies in block (r + j) % rows */
     int64_t pad;         /* extra floats after every stride's dense size */
     bool probs;
     bool scalar;         /* force the portable path */
@@ -122,9 +123,19 @@ typedef struct {
     ops_attention_args args;
     int32_t *key_len;
     int64_t *kv_block;
+    int64_t *key_block;  /* (rows, tk + pad) */
     float *q, *k, *v, *out, *probs;
     size_t q_n, kv_n, out_n, probs_n;
 } tensors;
+
+/* Where key j of row r, head h starts in k and v. */
+static int64_t key_slot(const tensors *t, int64_t r, int64_t h, int64_t j)
+{
+    const ops_attention_args *a = &t->args;
+    const int64_t block = a->key_block != NULL ? a->key_block[r * a->key_block_stride + j]
+                                                : t->kv_block[r];
+    return block * a->kv_block_stride + h * a->kv_head_stride + j * a->dh;
+}
 
 static void tensors_make(tensors *t, const shape *s, const variant *var,
                          uint64_t seed)
@@ -177,12 +188,27 @@ static void tensors_make(tensors *t, const shape *s, const variant *var,
     }
     a->key_len = var->lens == ALL_KEYS ? NULL : t->key_len;
     a->kv_block = var->share_blocks ? t->kv_block : NULL;
+    a->key_block_stride = tk + pad;
+    t->key_block = malloc((size_t)(rows * a->key_block_stride) * sizeof *t->key_block);
+    assert_non_null(t->key_block);
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t j = 0; j < a->key_block_stride; j++)
+            t->key_block[r * a->key_block_stride + j] = (r + j) % blocks;
+    a->key_block = var->history ? t->key_block : NULL;
 
     uint64_t state = seed;
     for (int64_t i = 0; i < rows * tq; i++)
         tu_fill(t->q + i * a->q_stride, (size_t)(heads * dh), &state, -2.0f, 2.0f);
-    /* only the keys some query of some row reading the block can see */
-    for (int64_t b = 0; b < blocks; b++) {
+    /* only the keys some query of some row reading the block can see; in a
+     * history, key j of each row has a block of its own */
+    for (int64_t r = 0; var->history && r < rows; r++)
+        for (int64_t j = 0; j < visible(t->key_len[r], var->causal_past, tq - 1); j++)
+            for (int64_t h = 0; h < heads; h++) {
+                const int64_t at = key_slot(t, r, h, j);
+                tu_fill(t->k + at, (size_t)dh, &state, -2.0f, 2.0f);
+                tu_fill(t->v + at, (size_t)dh, &state, -1.0f, 1.0f);
+            }
+    for (int64_t b = 0; !var->history && b < blocks; b++) {
         int64_t seen = 0;
         for (int64_t r = 0; r < rows; r++)
             if (t->kv_block[r] == b) {
@@ -206,6 +232,7 @@ static void tensors_free(tensors *t)
 {
     free(t->key_len);
     free(t->kv_block);
+    free(t->key_block);
     free(t->q);
     free(t->k);
     free(t->v);
@@ -236,20 +263,24 @@ static void check_case(const shape *s, const variant *var, uint64_t seed)
     double *ref = malloc((size_t)dh * sizeof *ref);
     double *mag = malloc((size_t)dh * sizeof *mag);
     double *ref_p = malloc((size_t)tk * sizeof *ref_p);
-    assert_non_null(ref);
-    assert_non_null(mag);
-    assert_non_null(ref_p);
+    float *k = malloc((size_t)(tk * dh) * sizeof *k);
+    float *v = malloc((size_t)(tk * dh) * sizeof *v);
+    assert_true(ref && mag && ref_p && k && v);
 
     for (int64_t r = 0; r < s->rows; r++) {
-        const int64_t kv0 = t.kv_block[r] * a->kv_block_stride;
         for (int64_t h = 0; h < s->heads; h++) {
-            const int64_t kv = kv0 + h * a->kv_head_stride;
+            /* the row's keys and values gathered in order for the reference */
+            const int64_t seen = visible(t.key_len[r], var->causal_past, s->tq - 1);
+            for (int64_t j = 0; j < seen; j++) {
+                memcpy(k + j * dh, t.k + key_slot(&t, r, h, j), (size_t)dh * sizeof *k);
+                memcpy(v + j * dh, t.v + key_slot(&t, r, h, j), (size_t)dh * sizeof *v);
+            }
             for (int64_t q = 0; q < s->tq; q++) {
                 const int64_t n = visible(t.key_len[r], var->causal_past, q);
                 const int64_t qi = r * s->tq + q;
                 const float *out = t.out + qi * a->out_stride + h * dh;
-                reference(ref, mag, ref_p, t.q + qi * a->q_stride + h * dh,
-                          t.k + kv, t.v + kv, n, dh, a->scale);
+                reference(ref, mag, ref_p, t.q + qi * a->q_stride + h * dh, k, v, n, dh,
+                          a->scale);
                 for (int64_t i = 0; i < dh; i++) {
                     const double tol = 1e-5 * mag[i] + 1e-7;
                     if (!(fabs(out[i] - ref[i]) <= tol))
@@ -293,6 +324,8 @@ static void check_case(const shape *s, const variant *var, uint64_t seed)
     free(ref);
     free(mag);
     free(ref_p);
+    free(k);
+    free(v);
     tensors_free(&t);
 }
 
@@ -366,6 +399,15 @@ static void test_attention_rows_share_kv_blocks_through_padded_strides(void **st
     check_grid_both_paths((variant){.lens = SHORT_ROWS, .causal_past = -1,
                                     .share_blocks = true, .pad = 5,
                                     .probs = true}, 31);
+}
+
+/* Beams that share a history point into one cache instead of copying it. */
+static void test_attention_reads_each_key_from_its_history_block(void **state)
+{
+    (void)state;
+    check_grid_both_paths((variant){.lens = ALL_KEYS, .causal_past = 0, .history = true}, 35);
+    check_grid_both_paths((variant){.lens = SHORT_ROWS, .causal_past = -1, .history = true,
+                                    .pad = 3, .probs = true}, 36);
 }
 
 static void test_attention_query_that_sees_no_key_outputs_zeros(void **state)
@@ -454,6 +496,21 @@ static void test_attention_rejects_invalid_arguments_with_a_message(void **state
     EXPECT_INVALID_WITH(kv_head_stride, -4, "kv strides");
     EXPECT_INVALID_WITH(kv_block_stride, -8, "kv strides");
     EXPECT_INVALID_WITH(causal_past, -2, "causal_past -2");
+    EXPECT_INVALID_WITH(dh, OPS_ATTENTION_MAX_DH + 1, "dh must be <=");
+    int64_t history[2 * 3] = {0, 1, 9, 1, 0, 9};
+    EXPECT_INVALID_WITH(key_block, history, "exclusive");
+    ops_attention_args own = good;
+    own.kv_block = NULL;
+    own.key_block = history;
+    own.key_block_stride = 1;
+    expect_invalid(&own, "key_block_stride 1");
+    own.key_block_stride = 3;
+    assert_int_equal(ops_attention(&own), ATTN_OK);
+    history[4] = -1;
+    expect_invalid(&own, "key_block[1][1] = -1");
+    history[4] = 0;
+    history[2] = -1; /* beyond tk: never read */
+    assert_int_equal(ops_attention(&own), ATTN_OK);
 #undef EXPECT_INVALID_WITH
     lens[1] = 3;
     expect_invalid(&good, "key_len[1] = 3");
@@ -473,6 +530,7 @@ int main(void)
         TEST(test_attention_hides_keys_beyond_each_rows_key_len),
         TEST(test_attention_causal_hides_keys_after_each_querys_position),
         TEST(test_attention_rows_share_kv_blocks_through_padded_strides),
+        TEST(test_attention_reads_each_key_from_its_history_block),
         TEST(test_attention_query_that_sees_no_key_outputs_zeros),
         TEST(test_attention_output_is_identical_with_and_without_probs),
         TEST(test_attention_rejects_invalid_arguments_with_a_message),

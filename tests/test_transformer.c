@@ -369,11 +369,10 @@ static void test_bad_input_gets_a_status_and_a_message(void **state)
     attn_model_free(t5);
 }
 
-/* A copy of bart-tied whose config.json says an FFN is one wider than the
- * weights are. */
-static void test_misshapen_weight_is_named_with_both_shapes(void **state)
+/* A copy of bart-tied in a new temporary folder whose config.json gives
+ * `key` (a number) the value `value`. */
+static char *bart_tied_with(const char *key, long value)
 {
-    (void)state;
     char *dir = tu_make_tempdir();
     const char *files[] = { "model.safetensors", "config.json" };
     for (int i = 0; i < 2; i++) {
@@ -382,25 +381,45 @@ static void test_misshapen_weight_is_named_with_both_shapes(void **state)
         FILE *in = fopen(path, "rb");
         assert_non_null(in);
         static char buf[1 << 20];
-        size_t n = fread(buf, 1, sizeof buf, in);
+        size_t n = fread(buf, 1, sizeof buf - 1, in);
         fclose(in);
-        if (i == 1) {
-            buf[n] = '\0';
-            char *key = strstr(buf, "\"encoder_ffn_dim\": ");
-            assert_non_null(key);
-            long ffn = strtol(key + 19, NULL, 10);
-            char edited[1 << 14];
-            snprintf(edited, sizeof edited, "%.*s\"encoder_ffn_dim\": %ld%s",
-                     (int)(key - buf), buf, ffn + 1, strpbrk(key + 19, ",\n}"));
-            tu_write_text(dir, files[i], edited);
-        } else {
+        if (i == 0) {
             tu_write_file(dir, files[i], buf, n);
+            continue;
         }
+        buf[n] = '\0';
+        char quoted[64];
+        snprintf(quoted, sizeof quoted, "\"%s\": ", key);
+        char *at = strstr(buf, quoted);
+        assert_non_null(at);
+        char edited[1 << 14];
+        snprintf(edited, sizeof edited, "%.*s%s%ld%s", (int)(at - buf), buf, quoted, value,
+                 strpbrk(at + strlen(quoted), ",\n}"));
+        tu_write_text(dir, files[i], edited);
     }
+    return dir;
+}
+
+/* config.json says an FFN is one wider than the weights are. */
+static void test_misshapen_weight_is_named_with_both_shapes(void **state)
+{
+    (void)state;
+    char *dir = bart_tied_with("encoder_ffn_dim", 44 + 1);
     attn_model *model;
     tu_assert_fails(attn_model_load(dir, NULL, &model), ATTN_E_FORMAT,
                     "weight 'model.encoder.layers.0.fc1.weight' has shape [", "; config.json "
                     "implies [");
+    tu_remove_tree(dir);
+}
+
+/* 8200 / 4 heads = 2050 dimensions a head, more than the kernel takes. */
+static void test_oversized_attention_head_is_refused_at_load(void **state)
+{
+    (void)state;
+    char *dir = bart_tied_with("d_model", 8200);
+    attn_model *model;
+    tu_assert_fails(attn_model_load(dir, NULL, &model), ATTN_E_UNSUPPORTED,
+                    "the encoder's heads have 2050 dimensions");
     tu_remove_tree(dir);
 }
 
@@ -440,7 +459,7 @@ static void test_decoder_steps_create_no_primitive(void **state)
     enum { ROWS = 40, SRC = 4, STEPS = 3 };
     const int64_t d = spec->d_model, layers = spec->dec.layers;
     int32_t src[SRC] = { 5, 6, 7, 2 }, len[1] = { SRC }, tokens[ROWS];
-    int64_t src_row[ROWS];
+    int64_t src_row[ROWS], history[ROWS * STEPS];
     int32_t src_len[ROWS];
     for (int r = 0; r < ROWS; r++) {
         tokens[r] = 9;
@@ -463,8 +482,8 @@ static void test_decoder_steps_create_no_primitive(void **state)
     nn_decoder dec = {
         .rows = ROWS, .cross_k = cross, .cross_v = cross + layers * SRC * d,
         .src_row = src_row, .src_len = src_len, .src_batch = 1, .src_max = SRC,
-        .cache_k = cache, .cache_v = cache + layers * ROWS * STEPS * d, .max_steps = STEPS,
-        .cross_probs = probs,
+        .cache_k = cache, .cache_v = cache + layers * ROWS * STEPS * d, .cache_rows = ROWS,
+        .max_steps = STEPS, .history = history, .cross_probs = probs,
     };
     assert_int_equal(nn_decoder_prepare(spec, ops, ROWS), ATTN_OK);
     const size_t prepared = ops_ctx_primitive_count(ops);
@@ -494,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_handles_may_be_freed_in_any_order),
         cmocka_unit_test(test_bad_input_gets_a_status_and_a_message),
         cmocka_unit_test(test_misshapen_weight_is_named_with_both_shapes),
+        cmocka_unit_test(test_oversized_attention_head_is_refused_at_load),
         cmocka_unit_test(test_decoder_steps_create_no_primitive),
         cmocka_unit_test(test_thread_count_does_not_change_the_numbers),
     };

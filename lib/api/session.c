@@ -2,6 +2,7 @@
  * checks, buffer sizing and ownership around lib/nn. Buffers grow here,
  * before a computation, so a one-token decoder step allocates nothing. */
 #include <omp.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "api/session.h"
 #include "base/checked.h"
 #include "base/error.h"
+#include "base/huge.h"
 #include "base/options.h"
 #include "nn/transformer.h"
 
@@ -24,6 +26,7 @@ struct attn_encoding {
 typedef struct {
     float *data;
     int64_t floats;
+    bool huge;  /* in huge pages (huge_alloc) */
 } grow_buffer;
 
 struct attn_session {
@@ -32,9 +35,11 @@ struct attn_session {
     ops_ctx *ops;
     int threads;                /* 0: OpenMP's own setting */
     grow_buffer scratch;        /* nn_scratch for the largest call */
-    grow_buffer cache, spare;   /* decoder self-attention keys and values, and
-                                   the buffer a reorder gathers into */
+    grow_buffer cache;          /* decoder self-attention keys and values */
     int64_t cache_half;         /* floats from the keys to the values */
+    int64_t *history;           /* two (rows, max_steps) tables: dec.history and */
+    int64_t *next_history;      /* the one a reorder writes, swapped after */
+    int64_t history_entries;
     grow_buffer logits, probs, alignment;
     int64_t *src_row;           /* (rows) */
     int32_t *src_len;           /* (rows) */
@@ -51,19 +56,29 @@ struct attn_session {
         session_threads_restore(saved_threads_);                      \
     } while (0)
 
+// *data grows to `count` elements of `size` bytes; *capacity counts them
+static attn_status grow_array(void **data, int64_t *capacity, int64_t count, size_t size,
+                              bool huge, const char *what)
+{
+    if (count <= *capacity)
+        return ATTN_OK;
+    if ((uint64_t)count > SIZE_MAX / size)
+        return err_no_memory(what);
+    void *grown = huge ? huge_alloc((size_t)count * size) : malloc((size_t)count * size);
+    if (!grown)
+        return err_no_memory(what);
+    free(*data);
+    *data = grown;
+    *capacity = count;
+    return ATTN_OK;
+}
+
 static attn_status grow(grow_buffer *b, int64_t floats, const char *what)
 {
-    if (floats <= b->floats)
-        return ATTN_OK;
-    if ((uint64_t)floats > SIZE_MAX / sizeof(float))
-        return err_no_memory(what);
-    float *data = malloc((size_t)floats * sizeof(float));
-    if (!data)
-        return err_no_memory(what);
-    free(b->data);
+    void *data = b->data;
+    attn_status st = grow_array(&data, &b->floats, floats, sizeof(float), b->huge, what);
     b->data = data;
-    b->floats = floats;
-    return ATTN_OK;
+    return st;
 }
 
 attn_status attn_session_create(attn_model *model, const attn_options *options,
@@ -89,6 +104,8 @@ attn_status attn_session_create(attn_model *model, const attn_options *options,
     s->model = model_retain(model);
     s->spec = &model->arch.spec;
     s->threads = (int)opt_get_int(options, "threads", 0);
+    /* Each step reads the cache at a few rows of every 4 KiB page. */
+    s->cache.huge = true;
     *out = s;
     return ATTN_OK;
 }
@@ -97,10 +114,11 @@ void attn_session_free(attn_session *session)
 {
     if (!session)
         return;
-    grow_buffer *buffers[] = { &session->scratch, &session->cache, &session->spare,
-                               &session->logits, &session->probs, &session->alignment };
+    grow_buffer *buffers[] = { &session->scratch, &session->cache, &session->logits,
+                               &session->probs, &session->alignment };
     for (size_t i = 0; i < sizeof buffers / sizeof buffers[0]; i++)
         free(buffers[i]->data);
+    free(session->history);
     free(session->src_row);
     free(session->src_len);
     ops_ctx_free(session->ops);
@@ -298,6 +316,14 @@ attn_status attn_decoder_begin(attn_session *session, const attn_encoding *encod
         rows > SIZE_MAX / sizeof(int64_t))
         return err_no_memory("the self-attention cache");
     attn_status st = grow(&session->cache, (int64_t)cache, "the self-attention cache");
+    uint64_t history;
+    if (st == ATTN_OK && (!checked_mul_u64(rows, max_steps, &history) || history > INT64_MAX / 2))
+        st = err_no_memory("the decoder history");
+    void *tables = session->history;
+    if (st == ATTN_OK)
+        st = grow_array(&tables, &session->history_entries, 2 * (int64_t)history,
+                        sizeof(int64_t), false, "the decoder history");
+    session->history = tables;
     if (st != ATTN_OK)
         return st;
     if ((int64_t)rows > session->rows_capacity) {
@@ -315,6 +341,7 @@ attn_status attn_decoder_begin(attn_session *session, const attn_encoding *encod
         session->rows_capacity = (int64_t)rows;
     }
     session->cache_half = (int64_t)cache / 2;
+    session->next_history = session->history + history;
     for (size_t r = 0; r < rows; r++) {
         session->src_row[r] = (int64_t)(src_rows ? src_rows[r] : r);
         session->src_len[r] = encoding->lengths[session->src_row[r]];
@@ -326,6 +353,7 @@ attn_status attn_decoder_begin(attn_session *session, const attn_encoding *encod
         .src_batch = encoding->batch, .src_max = encoding->max_len,
         .cache_k = session->cache.data,
         .cache_v = session->cache.data + session->cache_half,
+        .cache_rows = (int64_t)rows, .history = session->history,
         .max_steps = (int64_t)max_steps,
     };
     st = reserve_step(session, 1);
@@ -396,40 +424,15 @@ void session_end_decoding(attn_session *session)
     session->last_count = 0;
 }
 
-// cache (layers, dec->rows, heads, max_steps, dh) -> dst (layers, rows, ...):
-// row r gets row parent[r]'s first `steps` positions
-static void gather_cache(const nn_spec *spec, const nn_decoder *dec, const int64_t *parent,
-                                int64_t rows, float *dst_k, float *dst_v)
-{
-    const int64_t heads = spec->dec.heads, dh = spec->d_model / heads;
-    const int64_t head_floats = dec->max_steps * dh, row_floats = heads * head_floats;
-    const size_t bytes = (size_t)(dec->steps * dh) * sizeof(float);
-#pragma omp parallel for collapse(2) schedule(static) if (rows * dec->steps * dh >= 65536)
-    for (int64_t l = 0; l < spec->dec.layers; l++)
-        for (int64_t r = 0; r < rows; r++)
-            for (int64_t h = 0; h < heads; h++) {
-                const int64_t from = (l * dec->rows + parent[r]) * row_floats + h * head_floats;
-                const int64_t to = (l * rows + r) * row_floats + h * head_floats;
-                memcpy(dst_k + to, dec->cache_k + from, bytes);
-                memcpy(dst_v + to, dec->cache_v + from, bytes);
-            }
-}
-
-attn_status session_reorder(attn_session *session, const int64_t *parent, int64_t rows)
+void session_reorder(attn_session *session, const int64_t *parent, int64_t rows)
 {
     nn_decoder *dec = &session->dec;
-    attn_status st = grow(&session->spare, 2 * session->cache_half, "the self-attention cache");
-    if (st != ATTN_OK)
-        return st;
-    float *dst_k = session->spare.data, *dst_v = dst_k + session->cache_half;
-    const int saved_threads = session_threads_apply(session);
-    gather_cache(session->spec, dec, parent, rows, dst_k, dst_v);
-    session_threads_restore(saved_threads);
-    grow_buffer swap = session->cache;
-    session->cache = session->spare;
-    session->spare = swap;
-    dec->cache_k = dst_k;
-    dec->cache_v = dst_v;
+    int64_t *next = session->next_history;
+    for (int64_t r = 0; r < rows; r++)
+        memcpy(next + r * dec->max_steps, dec->history + parent[r] * dec->max_steps,
+               (size_t)dec->steps * sizeof *next);
+    session->next_history = dec->history;
+    dec->history = next;
     /* A row's parent reads the same source as the row (beams of one item),
      * or sits at a higher index (finished items leaving), so rewriting in
      * place never reads a changed entry that differs. */
@@ -439,7 +442,6 @@ attn_status session_reorder(attn_session *session, const int64_t *parent, int64_
     }
     dec->rows = rows;
     session->last_count = 0;
-    return ATTN_OK;
 }
 
 attn_status attn_decoder_forward(attn_session *session, const attn_encoding *encoding,

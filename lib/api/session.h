@@ -20,10 +20,11 @@ void session_threads_restore(int saved);
  * is about to free. */
 void session_end_decoding(attn_session *session);
 
-/* The decoding's next rows are copies of rows parent[0..rows), caches
- * included; parents must read the same source as the rows they feed or
- * sit at a higher index. Allocates only the first time (a spare cache). */
-attn_status session_reorder(attn_session *session, const int64_t *parent, int64_t rows);
+/* The decoding's next rows continue rows parent[0..rows): each takes its
+ * parent's history of cached keys and values (indices into the cache, not
+ * copies of it). Parents must read the same source as the rows they feed
+ * or sit at a higher index. Allocates nothing. */
+void session_reorder(attn_session *session, const int64_t *parent, int64_t rows);
 
 /* Each of lengths[0..n) must be 1 to `max` tokens; *longest gets the
  * largest. The message names `function` and `what` ("sequence") and the

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "base/error.h"
+#include "ops/attention.h"
 
 static attn_status s2s_stack_sizes(const cfg_config *cfg, nn_stack *st, cfg_field layers,
                                    cfg_field heads, cfg_field ffn, const char *side)
@@ -18,6 +19,10 @@ static attn_status s2s_stack_sizes(const cfg_config *cfg, nn_stack *st, cfg_fiel
                        "%lld attention heads, or its FFN size %lld is not positive",
                        (long long)cfg->values[CFG_D_MODEL], side, (long long)st->heads,
                        (long long)st->ffn_dim);
+    if (cfg->values[CFG_D_MODEL] / st->heads > OPS_ATTENTION_MAX_DH)
+        return err_set(ATTN_E_UNSUPPORTED, "config.json: the %s's heads have %lld dimensions; "
+                       "the attention kernel takes up to %d", side,
+                       (long long)(cfg->values[CFG_D_MODEL] / st->heads), OPS_ATTENTION_MAX_DH);
     return ATTN_OK;
 }
 

@@ -1,19 +1,13 @@
 /* pack.c - see pack.h. Two passes over the linears: sizes, then copies at
  * OPS_PACK_ALIGN offsets into one block. */
-#define _DEFAULT_SOURCE /* madvise */
 #include "nn/pack.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "base/error.h"
-
-/* Transparent huge pages back the block where the kernel allows them on
- * request: hundreds of megabytes in 4 KiB pages cost tens of thousands of
- * page faults when first written. */
-#define BLOCK_ALIGN ((size_t)2 << 20)
+#include "base/huge.h"
 
 typedef struct {
     nn_linear *l;
@@ -64,7 +58,7 @@ static void unpoint(pack_item *items, size_t count)
         items[i].l->packed = NULL;
 }
 
-/* Sizes every item; *total is the block's size, a multiple of BLOCK_ALIGN. */
+/* Sizes every item; *total is the block's size. */
 static attn_status measure(ops_ctx *ops, pack_item *items, size_t count, size_t *total)
 {
     size_t sum = 0;
@@ -73,11 +67,11 @@ static attn_status measure(ops_ctx *ops, pack_item *items, size_t count, size_t 
         if (st != ATTN_OK)
             return st;
         const size_t bytes = round_up(items[i].bytes, OPS_PACK_ALIGN);
-        if (bytes > SIZE_MAX - BLOCK_ALIGN - sum)
+        if (bytes > SIZE_MAX - sum)
             return err_no_memory("the packed weights");
         sum += bytes;
     }
-    *total = round_up(sum, BLOCK_ALIGN);
+    *total = sum;
     return ATTN_OK;
 }
 
@@ -114,17 +108,15 @@ attn_status nn_pack(nn_spec *spec, nn_release_fn *release, void *user, nn_packin
     if (st == ATTN_OK)
         st = measure(ops, items, count, &out->bytes);
     if (st == ATTN_OK && out->bytes > 0) {
-        out->block = aligned_alloc(BLOCK_ALIGN, out->bytes);
+        /* Huge pages: hundreds of megabytes in 4 KiB pages cost tens of
+         * thousands of page faults when first written. */
+        out->block = huge_alloc(out->bytes);
         out->weights = calloc(count, sizeof *out->weights);
         if (!out->block || !out->weights)
             st = err_no_memory("the packed weights");
     }
-    if (st == ATTN_OK && out->block) {
-#ifdef MADV_HUGEPAGE
-        madvise(out->block, out->bytes, MADV_HUGEPAGE); /* only advice: failing is fine */
-#endif
+    if (st == ATTN_OK && out->block)
         st = fill(ops, items, count, release, user, out);
-    }
     if (st != ATTN_OK) {
         unpoint(items, count);
         nn_packing_free(out);

@@ -8,6 +8,9 @@
 
 #include "ops/attention.h"
 
+/* Floats below which an elementwise loop runs on one thread. */
+#define PARALLEL_MIN_FLOATS 8192
+
 int64_t nn_scratch_floats(const nn_spec *spec, int64_t tokens)
 {
     int64_t ffn = spec->enc.ffn_dim > spec->dec.ffn_dim ? spec->enc.ffn_dim : spec->dec.ffn_dim;
@@ -94,6 +97,8 @@ static attn_status sub_output(const nn_spec *spec, ops_ctx *ops, const nn_norm *
                               nn_scratch *s, int64_t n)
 {
     const int64_t nd = n * spec->d_model;
+    /* In parallel: x and tmp come from products spread over the threads. */
+#pragma omp parallel for schedule(static) if (nd >= PARALLEL_MIN_FLOATS)
     for (int64_t i = 0; i < nd; i++)
         s->x[i] += s->tmp[i];
     if (spec->pre_norm)
@@ -124,15 +129,12 @@ static attn_status attend(const nn_spec *spec, ops_ctx *ops, const nn_attention 
 {
     const int64_t d = spec->d_model;
     a->dh = d / a->heads;
-    /* The reference scales q by the float-rounded dh^-0.5 before q·k. */
-    const float scale = (float)pow((double)a->dh, -0.5);
-    for (int64_t i = 0; i < n * d; i++)
-        s->q[i] *= scale;
     a->q = s->q;
     a->q_stride = d;
     a->out = s->ctx;
     a->out_stride = d;
-    a->scale = 1.0f;
+    /* The reference scales q by the float-rounded dh^-0.5 before q·k. */
+    a->scale = (float)pow((double)a->dh, -0.5);
     attn_status st = ops_attention(a);
     if (st == ATTN_OK)
         st = linear(ops, &w->o, s->tmp, s->ctx, n, d, d);
@@ -233,7 +235,7 @@ static attn_status decoder_layer(const nn_spec *spec, ops_ctx *ops, int64_t inde
     const nn_layer *l = &spec->dec.layer[index];
     const int64_t d = spec->d_model, heads = spec->dec.heads, dh = d / heads;
     const int64_t rows = dec->rows, n = rows * tq;
-    const int64_t cache_layer = rows * heads * dec->max_steps * dh;
+    const int64_t cache_layer = dec->cache_rows * heads * dec->max_steps * dh;
     float *cache_k = dec->cache_k + index * cache_layer;
     float *cache_v = dec->cache_v + index * cache_layer;
     const float *in;
@@ -247,6 +249,7 @@ static attn_status decoder_layer(const nn_spec *spec, ops_ctx *ops, int64_t inde
     to_heads(cache_v, s->v, rows, tq, heads, dh, dec->max_steps, dec->steps);
     ops_attention_args self = {
         .rows = rows, .tq = tq, .heads = heads, .k = cache_k, .v = cache_v,
+        .key_block = dec->history, .key_block_stride = dec->max_steps,
         .kv_block_stride = heads * dec->max_steps * dh, .kv_head_stride = dec->max_steps * dh,
         .tk = dec->steps + tq, .causal_past = dec->steps,
     };
@@ -305,6 +308,9 @@ attn_status nn_decode(const nn_spec *spec, ops_ctx *ops, nn_scratch *s, nn_decod
     attn_status st = ATTN_OK;
 
     embed(spec, st_dec, tokens, dec->rows, tq, dec->steps, s->x);
+    for (int64_t r = 0; r < dec->rows; r++)
+        for (int64_t j = 0; j < tq; j++)
+            dec->history[r * dec->max_steps + dec->steps + j] = r;
     if (st_dec->embed_norm.w)
         st = ops_layer_norm(ops, s->x, s->x, st_dec->embed_norm.w, st_dec->embed_norm.b,
                             spec->norm_eps, n, spec->d_model);

@@ -44,7 +44,11 @@ typedef struct {
     const int64_t *src_row;          /* (rows): encoding row each decoder row reads */
     const int32_t *src_len;          /* (rows): valid source length of that row */
     int64_t src_batch, src_max;      /* encoding batch and padded length */
-    float *cache_k, *cache_v;        /* (layers, rows, heads, max_steps, dh) */
+    float *cache_k, *cache_v;        /* (layers, cache_rows, heads, max_steps, dh) */
+    int64_t cache_rows;              /* rows at the start: reorders only shrink rows */
+    int64_t *history;                /* (rows, max_steps): the cache row that holds
+                                        each step of a row's keys and values, so that
+                                        reordering rows rewrites indices, not caches */
     int64_t max_steps;
     int64_t steps;                   /* tokens fed so far per row */
     float *cross_probs;              /* (layers, rows, heads, tq, src_max) of the last call */
@@ -54,7 +58,8 @@ typedef struct {
  * so that the steps themselves create none. */
 attn_status nn_decoder_prepare(const nn_spec *spec, ops_ctx *ops, int64_t rows);
 
-/* Feeds tq tokens to every row after the ones fed before.
+/* Feeds tq tokens to every row after the ones fed before; row r's new keys
+ * and values go to cache row r, and its history says so.
  * tokens (rows, tq) -> logits (rows, tq, out_vocab)
  * Tokens are checked; steps + tq <= max_steps and <= dec.max_len. */
 attn_status nn_decode(const nn_spec *spec, ops_ctx *ops, nn_scratch *s, nn_decoder *dec,

@@ -37,10 +37,26 @@ _Static_assert(SCORES_MAX % SUM_LANES == 0, "a chunk must fill whole lanes");
  * costs a few microseconds, what about 30,000 of them take. */
 #define PARALLEL_MIN_WORK 32768
 
-/* The two inner loops over dh, one set per instruction set. */
+/* The keys and values of one (row, head): key j starts at k + key_at(j),
+ * in one block (block NULL) or in the block its history entry names. */
 typedef struct {
-    float (*dot)(const float *a, const float *b, int64_t n);
-    void (*axpy)(float *y, float alpha, const float *x, int64_t n);
+    const float *k, *v;    /* key 0 of this head in block 0, or in the row's block */
+    const int64_t *block;  /* (n) or NULL */
+    int64_t block_stride, dh;
+} key_source;
+
+static inline int64_t key_at(const key_source *ks, int64_t j)
+{
+    return (ks->block != NULL ? ks->block[j] * ks->block_stride : 0) + j * ks->dh;
+}
+
+/* The two loops of a query over its keys, one pair per instruction set:
+ * s (len) = q·k_j for keys j0 .. j0+len, and out (dh) += Σ p_j v_j over
+ * the same values, each output element summed in order of j. */
+typedef struct {
+    void (*scores)(float *s, const float *q, const key_source *ks, int64_t j0, int64_t len);
+    void (*weighted_sum)(float *out, const float *p, const key_source *ks, int64_t j0,
+                         int64_t len);
 } kernels;
 
 static bool force_scalar;
@@ -52,57 +68,111 @@ void ops_attention_force_scalar(bool on)
 
 /* ------------------------------------------------------------ kernels */
 
-// a (n), b (n) -> a·b
-static float dot_scalar(const float *a, const float *b, int64_t n)
+static void scores_scalar(float *s, const float *q, const key_source *ks, int64_t j0,
+                          int64_t len)
 {
-    float sum = 0.0f;
-    for (int64_t i = 0; i < n; i++)
-        sum += a[i] * b[i];
-    return sum;
+    for (int64_t j = 0; j < len; j++) {
+        const float *k = ks->k + key_at(ks, j0 + j);
+        float sum = 0.0f;
+        for (int64_t i = 0; i < ks->dh; i++)
+            sum += q[i] * k[i];
+        s[j] = sum;
+    }
 }
 
-// y (n) += alpha * x (n)
-static void axpy_scalar(float *y, float alpha, const float *x, int64_t n)
+static void weighted_sum_scalar(float *out, const float *p, const key_source *ks, int64_t j0,
+                                int64_t len)
 {
-    for (int64_t i = 0; i < n; i++)
-        y[i] += alpha * x[i];
+    for (int64_t j = 0; j < len; j++) {
+        const float *v = ks->v + key_at(ks, j0 + j);
+        for (int64_t i = 0; i < ks->dh; i++)
+            out[i] += p[j] * v[i];
+    }
 }
 
-static const kernels scalar_kernels = {dot_scalar, axpy_scalar};
+static const kernels scalar_kernels = {scores_scalar, weighted_sum_scalar};
 
 #ifdef ATTENTION_X86
 
-// a (n), b (n) -> a·b, in eight lanes folded pairwise, then the tail
-__attribute__((target("avx2,fma")))
-static float dot_avx2(const float *a, const float *b, int64_t n)
+#define AVX2 __attribute__((target("avx2,fma")))
+
+/* `keys` dot products with q, from key j0 + j on: each in eight lanes over
+ * dh's whole vectors, folded pairwise, then the tail added in order. */
+AVX2 static inline __attribute__((always_inline)) void
+dots_avx2(float *s, const float *q, const key_source *ks, int64_t j0, int64_t j, int keys)
 {
-    __m256 acc = _mm256_setzero_ps();
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc);
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    float sum = _mm_cvtss_f32(s);
-    for (; i < n; i++)
-        sum = fmaf(a[i], b[i], sum);
-    return sum;
+    const int64_t dh = ks->dh, body = dh & ~(int64_t)7;
+    const float *k[4];
+    __m256 acc[4];
+    for (int u = 0; u < keys; u++) {
+        k[u] = ks->k + key_at(ks, j0 + j + u);
+        acc[u] = _mm256_setzero_ps();
+    }
+    for (int64_t i = 0; i < body; i += 8) {
+        const __m256 qv = _mm256_loadu_ps(q + i);
+        for (int u = 0; u < keys; u++)
+            acc[u] = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k[u] + i), acc[u]);
+    }
+    for (int u = 0; u < keys; u++) {
+        __m128 h = _mm_add_ps(_mm256_castps256_ps128(acc[u]), _mm256_extractf128_ps(acc[u], 1));
+        h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+        h = _mm_add_ss(h, _mm_movehdup_ps(h));
+        float sum = _mm_cvtss_f32(h);
+        for (int64_t i = body; i < dh; i++)
+            sum = fmaf(q[i], k[u][i], sum);
+        s[j + u] = sum;
+    }
 }
 
-// y (n) += alpha * x (n)
-__attribute__((target("avx2,fma")))
-static void axpy_avx2(float *y, float alpha, const float *x, int64_t n)
+// four keys at a time, for the independent chains that keep the FMA units busy
+AVX2 static void scores_avx2(float *s, const float *q, const key_source *ks, int64_t j0,
+                             int64_t len)
 {
-    const __m256 va = _mm256_set1_ps(alpha);
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i),
-                                                _mm256_loadu_ps(y + i)));
-    for (; i < n; i++)
-        y[i] = fmaf(alpha, x[i], y[i]);
+    int64_t j = 0;
+    for (; j + 4 <= len; j += 4)
+        dots_avx2(s, q, ks, j0, j, 4);
+    for (; j < len; j++)
+        dots_avx2(s, q, ks, j0, j, 1);
 }
 
-static const kernels avx2_kernels = {dot_avx2, axpy_avx2};
+/* out[i .. i + 8 * vecs) += Σ p_j v_j[..], kept in registers over all j. */
+AVX2 static inline __attribute__((always_inline)) void
+sum_vectors_avx2(float *out, const float *p, const key_source *ks, int64_t j0, int64_t len,
+                 int64_t i, int vecs)
+{
+    __m256 acc[4];
+    for (int u = 0; u < vecs; u++)
+        acc[u] = _mm256_loadu_ps(out + i + 8 * u);
+    for (int64_t j = 0; j < len; j++) {
+        const float *v = ks->v + key_at(ks, j0 + j) + i;
+        const __m256 pj = _mm256_set1_ps(p[j]);
+        for (int u = 0; u < vecs; u++)
+            acc[u] = _mm256_fmadd_ps(pj, _mm256_loadu_ps(v + 8 * u), acc[u]);
+    }
+    for (int u = 0; u < vecs; u++)
+        _mm256_storeu_ps(out + i + 8 * u, acc[u]);
+}
+
+AVX2 static void weighted_sum_avx2(float *out, const float *p, const key_source *ks,
+                                   int64_t j0, int64_t len)
+{
+    const int64_t dh = ks->dh;
+    int64_t i = 0;
+    for (; i + 32 <= dh; i += 32)
+        sum_vectors_avx2(out, p, ks, j0, len, i, 4);
+    for (; i + 8 <= dh; i += 8)
+        sum_vectors_avx2(out, p, ks, j0, len, i, 1);
+    for (; i < dh; i++) {
+        float o = out[i];
+        for (int64_t j = 0; j < len; j++)
+            o = fmaf(p[j], ks->v[key_at(ks, j0 + j) + i], o);
+        out[i] = o;
+    }
+}
+
+#undef AVX2
+
+static const kernels avx2_kernels = {scores_avx2, weighted_sum_avx2};
 
 #endif
 
@@ -116,14 +186,6 @@ static const kernels *pick_kernels(void)
 }
 
 /* ------------------------------------------------------------ one query */
-
-// q (dh), k (len,dh) -> s (len) = scale * q·k_j
-static void scores(const kernels *kn, float *s, const float *q, const float *k,
-                   int64_t len, int64_t dh, float scale)
-{
-    for (int64_t j = 0; j < len; j++)
-        s[j] = scale * kn->dot(q, k + j * dh, dh);
-}
 
 // s (len) -> exp(s - max) in place, each added to lanes[j % SUM_LANES]
 static void exps(float *s, int64_t len, float max, float lanes[SUM_LANES])
@@ -150,11 +212,14 @@ static float fold_lanes(const float lanes[SUM_LANES])
  * caller wants them, else on the stack; a row longer than the stack buffer
  * runs each pass over chunks and recomputes the scores (bit-identical, as
  * the dot products are deterministic) instead of keeping them.
- * q (dh), k (n,dh), v (n,dh) -> out (dh), probs (tk) or NULL */
-static void attend(const kernels *kn, const float *q, const float *k,
-                   const float *v, int64_t n, int64_t dh, float scale,
-                   float *out, float *probs, int64_t tk)
+ * q (dh), keys and values 0 .. n -> out (dh), probs (tk) or NULL */
+static void attend(const kernels *kn, const float *q, const key_source *ks, int64_t n,
+                   float scale, float *out, float *probs, int64_t tk)
 {
+    const int64_t dh = ks->dh;
+    float scaled[OPS_ATTENTION_MAX_DH];
+    for (int64_t i = 0; i < dh; i++)
+        scaled[i] = q[i] * scale;
     float stack[SCORES_MAX];
     float *buf = probs != NULL ? probs : stack;
     const int64_t cap = probs != NULL ? tk : SCORES_MAX;
@@ -169,7 +234,7 @@ static void attend(const kernels *kn, const float *q, const float *k,
     float max = -INFINITY;
     for (int64_t j0 = 0; j0 < n; j0 += cap) {
         const int64_t len = n - j0 < cap ? n - j0 : cap;
-        scores(kn, buf, q, k + j0 * dh, len, dh, scale);
+        kn->scores(buf, scaled, ks, j0, len);
         for (int64_t j = 0; j < len; j++)
             max = buf[j] > max ? buf[j] : max;
     }
@@ -178,7 +243,7 @@ static void attend(const kernels *kn, const float *q, const float *k,
     for (int64_t j0 = 0; j0 < n; j0 += cap) {
         const int64_t len = n - j0 < cap ? n - j0 : cap;
         if (!kept)
-            scores(kn, buf, q, k + j0 * dh, len, dh, scale);
+            kn->scores(buf, scaled, ks, j0, len);
         exps(buf, len, max, lanes);
     }
     const float inv = 1.0f / fold_lanes(lanes);
@@ -187,13 +252,12 @@ static void attend(const kernels *kn, const float *q, const float *k,
         const int64_t len = n - j0 < cap ? n - j0 : cap;
         if (!kept) {
             float summed[SUM_LANES] = {0}; /* already, in pass 2 */
-            scores(kn, buf, q, k + j0 * dh, len, dh, scale);
+            kn->scores(buf, scaled, ks, j0, len);
             exps(buf, len, max, summed);
         }
-        for (int64_t j = 0; j < len; j++) {
+        for (int64_t j = 0; j < len; j++)
             buf[j] *= inv;
-            kn->axpy(out, buf[j], v + (j0 + j) * dh, dh);
-        }
+        kn->weighted_sum(out, buf, ks, j0, len);
     }
 }
 
@@ -215,6 +279,14 @@ static attn_status invalid(const ops_attention_args *a, const char *fmt, ...)
                    (long long)a->dh, (long long)a->tk, problem);
 }
 
+/* Keys that query t of row r sees: j < key_len[r] (or tk), and
+ * j <= causal_past + t when causal. */
+static int64_t visible_keys(const ops_attention_args *a, int64_t r, int64_t t)
+{
+    const int64_t n = a->key_len != NULL ? a->key_len[r] : a->tk;
+    return a->causal_past >= 0 && a->causal_past < n - t - 1 ? a->causal_past + t + 1 : n;
+}
+
 /* Every length and index the kernel will follow, so that a caller's bug
  * fails here rather than reading outside the tensors it described. */
 static attn_status check_args(const ops_attention_args *a)
@@ -226,6 +298,8 @@ static attn_status check_args(const ops_attention_args *a)
             return invalid(a, "%s is NULL", names[i]);
     if (a->rows < 1 || a->tq < 1 || a->heads < 1 || a->dh < 1 || a->tk < 1)
         return invalid(a, "every dim must be >= 1");
+    if (a->dh > OPS_ATTENTION_MAX_DH)
+        return invalid(a, "dh must be <= %d", OPS_ATTENTION_MAX_DH);
     int64_t width;
     if (__builtin_mul_overflow(a->heads, a->dh, &width))
         return invalid(a, "heads * dh overflows");
@@ -237,6 +311,11 @@ static attn_status check_args(const ops_attention_args *a)
     if (a->causal_past < -1)
         return invalid(a, "causal_past %lld must be -1 (not causal) or >= 0",
                        (long long)a->causal_past);
+    if (a->kv_block != NULL && a->key_block != NULL)
+        return invalid(a, "kv_block and key_block are exclusive");
+    if (a->key_block != NULL && a->key_block_stride < a->tk)
+        return invalid(a, "key_block_stride %lld must be >= tk",
+                       (long long)a->key_block_stride);
     for (int64_t r = 0; r < a->rows; r++) {
         if (a->key_len != NULL && (a->key_len[r] < 0 || a->key_len[r] > a->tk))
             return invalid(a, "key_len[%lld] = %d is outside [0, tk]", (long long)r,
@@ -244,6 +323,11 @@ static attn_status check_args(const ops_attention_args *a)
         if (a->kv_block != NULL && a->kv_block[r] < 0)
             return invalid(a, "kv_block[%lld] = %lld is negative", (long long)r,
                            (long long)a->kv_block[r]);
+        const int64_t seen = visible_keys(a, r, a->tq - 1);
+        for (int64_t j = 0; a->key_block != NULL && j < seen; j++)
+            if (a->key_block[r * a->key_block_stride + j] < 0)
+                return invalid(a, "key_block[%lld][%lld] = %lld is negative", (long long)r,
+                               (long long)j, (long long)a->key_block[r * a->key_block_stride + j]);
     }
     return ATTN_OK;
 }
@@ -267,21 +351,21 @@ attn_status ops_attention(const ops_attention_args *a)
     if (a->rows * a->heads * tq * tk * dh >= PARALLEL_MIN_WORK)
     for (int64_t r = 0; r < a->rows; r++) {
         for (int64_t h = 0; h < a->heads; h++) {
-            const int64_t block = a->kv_block != NULL ? a->kv_block[r] : r;
-            const int64_t row_keys = a->key_len != NULL ? a->key_len[r] : tk;
+            const int64_t block = a->key_block != NULL ? 0
+                                  : a->kv_block != NULL ? a->kv_block[r] : r;
             const int64_t kv_at = block * a->kv_block_stride + h * a->kv_head_stride;
+            const key_source ks = {
+                .k = a->k + kv_at, .v = a->v + kv_at, .dh = dh,
+                .block = a->key_block != NULL ? a->key_block + r * a->key_block_stride : NULL,
+                .block_stride = a->kv_block_stride,
+            };
             for (int64_t t = 0; t < tq; t++) {
-                /* keys j < n: the row's length, and j <= causal_past + t */
-                int64_t n = row_keys;
-                if (a->causal_past >= 0 && a->causal_past < n - t - 1)
-                    n = a->causal_past + t + 1;
                 const int64_t qi = r * tq + t;
                 float *probs = a->probs != NULL
                                    ? a->probs + ((r * a->heads + h) * tq + t) * tk
                                    : NULL;
-                attend(kn, a->q + qi * a->q_stride + h * dh, a->k + kv_at,
-                       a->v + kv_at, n, dh, a->scale,
-                       a->out + qi * a->out_stride + h * dh, probs, tk);
+                attend(kn, a->q + qi * a->q_stride + h * dh, &ks, visible_keys(a, r, t),
+                       a->scale, a->out + qi * a->out_stride + h * dh, probs, tk);
             }
         }
     }
