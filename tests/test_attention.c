@@ -1,6 +1,7 @@
 /* test_attention.c - ops_attention checked against a naive float64 softmax
  * attention on seeded random data with awkward shapes, masks, shared and
- * padded key/value blocks, on both the AVX2 and the portable path. */
+ * padded key/value blocks and per-key histories, on both the AVX2 and the
+ * portable path. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
