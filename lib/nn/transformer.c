@@ -50,6 +50,9 @@ static attn_status prepare_linear(ops_ctx *ops, const nn_linear *l, int64_t n, i
 static void to_heads(float *dst, const float *src, int64_t blocks, int64_t len, int64_t heads,
                      int64_t dh, int64_t cap, int64_t offset)
 {
+    /* In parallel, as the projections that wrote src were. */
+#pragma omp parallel for collapse(2) schedule(static) \
+    if (blocks * len * heads * dh >= PARALLEL_MIN_FLOATS)
     for (int64_t b = 0; b < blocks; b++)
         for (int64_t j = 0; j < len; j++)
             for (int64_t h = 0; h < heads; h++)

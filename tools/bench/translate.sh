@@ -10,8 +10,9 @@
 #    (torch's CPU wheel when download.pytorch.org answers, else PyPI's);
 # 2. a Release libattn: $ATTN_LIB_DIR when set (bench.sh passes build/bench),
 #    else built here into build/bench-translate/lib;
-# 3. translate_run (the libattn runner) and translate_gemm (the dnnl_sgemm
-#    roofline) into build/bench-translate/bin;
+# 3. translate_run (the libattn runner) and translate_gemm (the GEMM
+#    roofline: dnnl_sgemm and libattn's packed product, built from lib/ops)
+#    into build/bench-translate/bin;
 # 4. translate.py, which makes and converts the models and runs the rounds.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -52,7 +53,8 @@ cc -O2 -std=c11 -Wall -Wextra -Wpedantic -Werror -Iinclude tools/bench/translate
     -L"$libdir" -lattn -Wl,-rpath,"$PWD/$libdir" -o $work/bin/translate_run.$$
 mv -f $work/bin/translate_run.$$ $work/bin/translate_run
 cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -D_ISOC11_SOURCE -Wall -Wextra -Wpedantic -Werror \
-    -fopenmp tools/bench/translate_gemm.c -ldnnl -o $work/bin/translate_gemm.$$
+    -fopenmp -Iinclude -Ilib tools/bench/translate_gemm.c lib/ops/ops.c lib/ops/dnnl_compat.c \
+    lib/base/error.c -ldnnl -o $work/bin/translate_gemm.$$
 mv -f $work/bin/translate_gemm.$$ $work/bin/translate_gemm
 
 # 4. The benchmark.
