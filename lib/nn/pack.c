@@ -36,12 +36,15 @@ static attn_status list_linears(nn_spec *spec, pack_item **out, size_t *count)
     pack_item *items = calloc(max, sizeof *items);
     if (!items)
         return err_no_memory("the list of weights to pack");
+    /* The output projection first: it is the largest, and its original
+     * leaves memory before the others' copies arrive, so the peak is the
+     * copies plus one layer's originals rather than plus the vocabulary. */
     size_t n = 0;
+    items[n++] = (pack_item){ &spec->lm_head, spec->out_vocab, spec->d_model, 0 };
     for (int64_t i = 0; i < spec->enc.layers; i++)
         n = add_layer(items, n, &spec->enc.layer[i], spec->d_model, spec->enc.ffn_dim, false);
     for (int64_t i = 0; i < spec->dec.layers; i++)
         n = add_layer(items, n, &spec->dec.layer[i], spec->d_model, spec->dec.ffn_dim, true);
-    items[n++] = (pack_item){ &spec->lm_head, spec->out_vocab, spec->d_model, 0 };
     *out = items;
     *count = n;
     return ATTN_OK;
