@@ -159,6 +159,9 @@ typedef struct attn_model attn_model;
  * of the index missing from its shard), ATTN_E_FORMAT (malformed JSON or
  * safetensors), ATTN_E_UNSUPPORTED (unknown model_type, only
  * pytorch_model.bin present), ATTN_E_IO, ATTN_E_NO_MEMORY.
+ * Tokenizer files that are missing or fail to load do not fail the model
+ * (it runs on ids): attn_model_tokenizer() reports why, and a successful
+ * load leaves attn_last_error() as it was.
  * The result is freed with attn_model_free(). */
 ATTN_API attn_status attn_model_load(const char *path,
                                      const attn_options *options,

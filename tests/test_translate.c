@@ -321,10 +321,18 @@ static void test_bad_calls_name_the_problem(void **state)
                     "no decoding begun");
     demo_close(&d);
 
-    /* a model folder without tokenizer files */
+    /* a model folder without tokenizer files: loading succeeds and leaves
+     * the last failure's message as it was */
     attn_model *bare;
+    tu_assert_fails(attn_model_load(NULL, NULL, &bare), ATTN_E_INVALID_ARGUMENT, "path");
+    char before[256];
+    snprintf(before, sizeof before, "%s", attn_last_error());
     assert_int_equal(attn_model_load(ATTN_FIXTURES "/generate/trained-marian", NULL, &bare),
                      ATTN_OK);
+    assert_string_equal(attn_last_error(), before);
+    attn_tokenizer *none;
+    tu_assert_fails(attn_model_tokenizer(bare, ATTN_TOKENIZER_SOURCE, &none), ATTN_E_NOT_FOUND,
+                    "no tokenizer");
     attn_session *s;
     assert_int_equal(attn_session_create(bare, NULL, &s), ATTN_OK);
     tu_assert_fails(attn_translate(s, texts, NULL, 1, NULL, &r), ATTN_E_NOT_FOUND,

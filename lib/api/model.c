@@ -38,9 +38,12 @@ static attn_status model_check_folder(const char *path)
 }
 
 /* Loads the folder's tokenizers. Their failure does not fail the model,
- * which still runs on ids: attn_model_tokenizer() reports it instead. */
+ * which still runs on ids: attn_model_tokenizer() reports it instead, and
+ * attn_last_error() keeps what it said before. */
 static void model_load_tokenizers(attn_model *model, const char *path)
 {
+    char before[ERR_MESSAGE_MAX];
+    err_save(before);
     attn_status st = ATTN_OK;
     for (int side = ATTN_TOKENIZER_SOURCE; st == ATTN_OK && side <= ATTN_TOKENIZER_TARGET;
          side++) {
@@ -58,6 +61,7 @@ static void model_load_tokenizers(attn_model *model, const char *path)
     model->tokenizer_status = st;
     model->tokenizer_error = strdup(attn_last_error());
     log_msg(st == ATTN_E_NOT_FOUND ? ATTN_LOG_INFO : ATTN_LOG_WARN, "%s", attn_last_error());
+    err_restore(before);
 }
 
 attn_status attn_model_load(const char *path, const attn_options *options, attn_model **out)

@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ERR_MESSAGE_MAX 1024
-
 static _Thread_local char err_message[ERR_MESSAGE_MAX];
 
 const char *attn_status_string(attn_status status)
@@ -69,4 +67,14 @@ attn_status err_no_memory(const char *what)
 void err_clear(void)
 {
     err_message[0] = '\0';
+}
+
+void err_save(char saved[ERR_MESSAGE_MAX])
+{
+    memcpy(saved, err_message, ERR_MESSAGE_MAX);
+}
+
+void err_restore(const char saved[ERR_MESSAGE_MAX])
+{
+    memcpy(err_message, saved, ERR_MESSAGE_MAX);
 }

@@ -22,4 +22,11 @@ attn_status err_no_memory(const char *what);
 /* Clears the message (used by tests). */
 void err_clear(void);
 
+/* The message as it stands, copied out and put back, so that a call which
+ * succeeds after an internal failure it recovered from leaves the caller's
+ * last message as it was. */
+#define ERR_MESSAGE_MAX 1024
+void err_save(char saved[ERR_MESSAGE_MAX]);
+void err_restore(const char saved[ERR_MESSAGE_MAX]);
+
 #endif
