@@ -102,14 +102,16 @@ ATTN_API const char *attn_last_error(void);
 
 /* Receives the library's log messages: `level` is one of ATTN_LOG_*,
  * `message` is one line without a trailing newline, valid only during the
- * call. May be called from any thread that calls into libattn, including
- * several at once; it must not call back into libattn. */
+ * call. May be called from any thread that calls into libattn, one call at
+ * a time (calls are serialised); it must not call back into libattn. */
 typedef void (*attn_log_fn)(void *user, int32_t level, const char *message);
 
 /* Installs `fn` (NULL removes it) to receive messages at `max_level` and
  * below (ATTN_LOG_WARN passes errors and warnings). Without a callback the
  * library writes nothing anywhere. `user` is passed back unchanged; it must
- * stay valid until the callback is replaced. Thread-safe.
+ * stay valid until the callback is replaced. When this returns, no call of
+ * the previous callback is running or will start, so its `user` may be
+ * freed. Thread-safe.
  * Errors: ATTN_E_INVALID_ARGUMENT if max_level is not an ATTN_LOG_* value. */
 ATTN_API attn_status attn_set_log_callback(attn_log_fn fn, void *user,
                                            int32_t max_level);

@@ -1,6 +1,9 @@
 /* test_status.c - version checks, status names, the per-thread error
  * message and the log callback. */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -136,6 +139,71 @@ static void test_log_callback_rejects_unknown_level(void **state)
                     "max_level");
 }
 
+/* A callback that stays in each call a while and records how many calls
+ * were ever in progress at once. */
+typedef struct {
+    atomic_int inside, most_inside, calls;
+} slow_log_state;
+
+static void slow_log(void *user, int32_t level, const char *message)
+{
+    (void)level;
+    (void)message;
+    slow_log_state *s = user;
+    const int now = atomic_fetch_add(&s->inside, 1) + 1;
+    int most = atomic_load(&s->most_inside);
+    while (now > most && !atomic_compare_exchange_weak(&s->most_inside, &most, now)) {
+    }
+    nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+    atomic_fetch_add(&s->calls, 1);
+    atomic_fetch_sub(&s->inside, 1);
+}
+
+static void *load_tiny_marian(void *done)
+{
+    attn_model *model;
+    if (attn_model_load(tu_fixture("models/tiny-marian"), NULL, &model) == ATTN_OK)
+        attn_model_free(model);
+    atomic_store((atomic_int *)done, 1);
+    return NULL;
+}
+
+/* Two threads log at once: their calls take turns. */
+static void test_log_calls_from_two_threads_take_turns(void **state)
+{
+    (void)state;
+    slow_log_state s = { 0 };
+    atomic_int done[2] = { 0, 0 };
+    pthread_t threads[2];
+    assert_int_equal(attn_set_log_callback(slow_log, &s, ATTN_LOG_INFO), ATTN_OK);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, load_tiny_marian, &done[i]), 0);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+    assert_int_equal(attn_set_log_callback(NULL, NULL, ATTN_LOG_WARN), ATTN_OK);
+    assert_true(atomic_load(&s.calls) >= 2); /* each load logs at INFO */
+    assert_int_equal(atomic_load(&s.most_inside), 1);
+}
+
+/* Replacing the callback returns only once the call in progress ended. */
+static void test_replacing_the_log_callback_waits_for_its_call(void **state)
+{
+    (void)state;
+    slow_log_state s = { 0 };
+    atomic_int done = 0;
+    pthread_t thread;
+    assert_int_equal(attn_set_log_callback(slow_log, &s, ATTN_LOG_INFO), ATTN_OK);
+    assert_int_equal(pthread_create(&thread, NULL, load_tiny_marian, &done), 0);
+    while (atomic_load(&s.inside) == 0 && !atomic_load(&done)) {
+    }
+    assert_int_equal(attn_set_log_callback(NULL, NULL, ATTN_LOG_WARN), ATTN_OK);
+    assert_int_equal(atomic_load(&s.inside), 0);
+    const int calls = atomic_load(&s.calls);
+    assert_int_equal(pthread_join(thread, NULL), 0);
+    assert_int_equal(atomic_load(&s.calls), calls);
+    assert_true(calls >= 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +215,8 @@ int main(void)
         cmocka_unit_test(test_last_error_is_per_thread),
         cmocka_unit_test(test_log_callback_receives_messages_up_to_its_level),
         cmocka_unit_test(test_log_callback_rejects_unknown_level),
+        cmocka_unit_test(test_log_calls_from_two_threads_take_turns),
+        cmocka_unit_test(test_replacing_the_log_callback_waits_for_its_call),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
