@@ -28,8 +28,8 @@ var (
 
 // SetLogFunc makes libattn pass its log messages at maxLevel and more
 // severe ones to fn; nil stops them. Without it libattn logs nothing. fn
-// may be called from any goroutine or C thread that runs libattn, several
-// at once, and must not call into this package.
+// may be called from any goroutine or C thread that runs libattn, one call
+// at a time, and must not call into this package.
 func SetLogFunc(fn func(level LogLevel, message string), maxLevel LogLevel) error {
 	logMu.Lock()
 	defer logMu.Unlock()

@@ -16,6 +16,7 @@
 //! Failures are [`Error`]s carrying the status and libattn's message.
 
 mod error;
+mod log;
 mod model;
 mod options;
 mod output;
@@ -25,6 +26,7 @@ mod stream;
 mod tokenizer;
 
 pub use error::{Error, Result, Status};
+pub use log::{LogLevel, clear_log_handler, set_log_handler};
 pub use model::{Model, Side};
 pub use options::{OptionValue, Options, TokenIds};
 pub use output::{Hypothesis, Output};

@@ -8,10 +8,10 @@ use std::fs;
 use std::ops::ControlFlow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 
-use attn::{Encoding, Model, Options, Output, Session, Side, Status, Stream, Tokenizer};
+use attn::{Encoding, LogLevel, Model, Options, Output, Session, Side, Status, Stream, Tokenizer};
 
 /// Rows of the held-out set used here.
 const ROWS: usize = 20;
@@ -202,6 +202,46 @@ fn errors_carry_the_library_message() {
         "unknown option 'no_such_option' (docs/options.md lists the options)"
     );
     assert_eq!(error.to_string(), format!("invalid argument: {}", error.message()));
+}
+
+/// The log handler is global: tests that set one take turns.
+static LOG_HANDLER: Mutex<()> = Mutex::new(());
+
+#[test]
+fn log_messages_reach_the_handler_until_it_is_cleared() {
+    let _turn = LOG_HANDLER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let messages = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&messages);
+    attn::set_log_handler(
+        move |level, message: &str| sink.lock().unwrap().push((level, message.to_owned())),
+        LogLevel::Info,
+    )
+    .unwrap();
+    let loaded = Model::load(demo_dir(), &Options::new());
+    attn::clear_log_handler().unwrap();
+    drop(loaded.unwrap());
+    let dir = demo_dir().display().to_string();
+    let count = {
+        let seen = messages.lock().unwrap();
+        assert!(
+            seen.iter().any(|(level, message)| *level == LogLevel::Info && message.contains(&dir)),
+            "{seen:?}"
+        );
+        seen.len()
+    };
+    drop(Model::load(demo_dir(), &Options::new()).unwrap());
+    assert_eq!(messages.lock().unwrap().len(), count);
+    // the crate's handler was the only owner left of the closure's capture
+    assert_eq!(Arc::strong_count(&messages), 1);
+}
+
+#[test]
+fn a_panicking_log_handler_does_not_unwind_into_c() {
+    let _turn = LOG_HANDLER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    attn::set_log_handler(|_, _: &str| panic!("handler panics"), LogLevel::Debug).unwrap();
+    let loaded = Model::load(demo_dir(), &Options::new());
+    attn::clear_log_handler().unwrap();
+    loaded.unwrap();
 }
 
 #[test]
