@@ -26,7 +26,7 @@ struct attn_encoding {
 typedef struct {
     float *data;
     int64_t floats;
-    bool huge;  /* in huge pages (huge_alloc) */
+    bool huge;  /* in huge pages (huge_alloc) once it fills one */
 } grow_buffer;
 
 struct attn_session {
@@ -64,7 +64,9 @@ static attn_status grow_array(void **data, int64_t *capacity, int64_t count, siz
         return ATTN_OK;
     if ((uint64_t)count > SIZE_MAX / size)
         return err_no_memory(what);
-    void *grown = huge ? huge_alloc((size_t)count * size) : malloc((size_t)count * size);
+    /* below one huge page, huge pages would only round the size up */
+    const size_t bytes = (size_t)count * size;
+    void *grown = huge && bytes >= HUGE_ALIGN ? huge_alloc(bytes) : malloc(bytes);
     if (!grown)
         return err_no_memory(what);
     free(*data);
