@@ -318,7 +318,7 @@ attn_status attn_decoder_begin(attn_session *session, const attn_encoding *encod
         rows > SIZE_MAX / sizeof(int64_t))
         return err_no_memory("the self-attention cache");
     attn_status st = grow(&session->cache, (int64_t)cache, "the self-attention cache");
-    uint64_t history;
+    uint64_t history = 0;
     if (st == ATTN_OK && (!checked_mul_u64(rows, max_steps, &history) || history > INT64_MAX / 2))
         st = err_no_memory("the decoder history");
     void *tables = session->history;
