@@ -174,6 +174,11 @@ ATTN_API attn_status attn_model_load(const char *path,
  * freed too, so handles may be freed in any order. */
 ATTN_API void attn_model_free(attn_model *model);
 
+/* Adds a reference to `model` and returns it, so that a second owner can
+ * free its own with attn_model_free() in any order. NULL returns NULL.
+ * Thread-safe. */
+ATTN_API attn_model *attn_model_retain(attn_model *model);
+
 /* The config.json `model_type` ("marian", "bart", ...). Owned by the model;
  * valid while it lives. NULL if model is NULL. Thread-safe. */
 ATTN_API const char *attn_model_type(const attn_model *model);
@@ -212,6 +217,11 @@ ATTN_API attn_status attn_session_create(attn_model *model, const attn_options *
 /* Frees a session and its buffers; NULL is ignored. Encodings made with it
  * stay valid (they hold the model, not the session). */
 ATTN_API void attn_session_free(attn_session *session);
+
+/* The model `session` runs, as a new reference the caller frees with
+ * attn_model_free(). NULL returns NULL. Thread-safe while the session is
+ * not being freed. */
+ATTN_API attn_model *attn_session_model(const attn_session *session);
 
 /* ------------------------------------------------------ encoder and decoder */
 
@@ -454,6 +464,11 @@ ATTN_API attn_status attn_model_tokenizer(const attn_model *model, int32_t side,
 
 /* Releases a reference. NULL is ignored. */
 ATTN_API void attn_tokenizer_free(attn_tokenizer *tokenizer);
+
+/* Adds a reference to `tokenizer` and returns it, so that a second owner
+ * can free its own with attn_tokenizer_free(). NULL returns NULL.
+ * Thread-safe. */
+ATTN_API attn_tokenizer *attn_tokenizer_retain(attn_tokenizer *tokenizer);
 
 /* What the tokenizer is: "sentencepiece", "tokenizer.json", "marian",
  * "mbart", "mbart50", "nllb", "m2m100" or "t5". Static string; NULL for a

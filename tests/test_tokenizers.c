@@ -459,7 +459,13 @@ static void test_calls_check_their_arguments(void **state)
                     ATTN_E_INVALID_ARGUMENT, "tokenizer");
     tu_assert_fails(attn_model_tokenizer(NULL, 0, &tok), ATTN_E_INVALID_ARGUMENT, "model");
     assert_string_equal(attn_tokenizer_kind(tok), "mbart");
+    /* a second reference outlives the first */
+    attn_tokenizer *again = attn_tokenizer_retain(tok);
+    assert_ptr_equal(again, tok);
     attn_tokenizer_free(tok);
+    assert_string_equal(attn_tokenizer_kind(again), "mbart");
+    attn_tokenizer_free(again);
+    assert_null(attn_tokenizer_retain(NULL));
     attn_tokenizer_free(NULL);
     assert_null(attn_tokenizer_kind(NULL));
     (void)state;

@@ -307,7 +307,22 @@ static void test_handles_may_be_freed_in_any_order(void **state)
     tu_assert_fails(attn_decoder_forward(session, e, target, 2, &logits),
                     ATTN_E_INVALID_ARGUMENT, "another model");
     attn_encoding_free(e);
+
+    /* Retained references and the session's model outlive the loader's. */
+    attn_model *runs = attn_session_model(session);
+    attn_model *kept = attn_model_retain(runs);
+    assert_ptr_equal(kept, runs);
     attn_session_free(session);
+    attn_model_free(runs);
+    assert_string_equal(attn_model_type(kept), "marian");
+    assert_int_equal(attn_session_create(kept, NULL, &session), ATTN_OK);
+    attn_model_free(kept);
+    assert_int_equal(attn_encode(session, src, &len, 1, &e), ATTN_OK);
+    assert_int_equal(attn_decoder_forward(session, e, target, 2, &logits), ATTN_OK);
+    attn_encoding_free(e);
+    attn_session_free(session);
+    assert_null(attn_model_retain(NULL));
+    assert_null(attn_session_model(NULL));
 }
 
 static void test_bad_input_gets_a_status_and_a_message(void **state)

@@ -372,10 +372,21 @@ func TestTokenizer(t *testing.T) {
 		t.Errorf("Decode(nil) = %q, %v", empty, err)
 	}
 
+	again, err := tok.Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
 	tok.Close()
 	if _, err := tok.Encode("x"); !errors.Is(err, ErrClosed) {
 		t.Errorf("Encode after Close: %v", err)
 	}
+	if _, err := tok.Clone(); !errors.Is(err, ErrClosed) {
+		t.Errorf("Clone after Close: %v", err)
+	}
+	if decoded, err := again.Decode(ids, SkipSpecialTokens(true)); err != nil || decoded != back {
+		t.Errorf("the clone: Decode = %q, %v; want %q", decoded, err, back)
+	}
+	again.Close()
 }
 
 // checkClosedModel checks that a session works on after its model is
@@ -393,11 +404,36 @@ func checkClosedModel[T any](t *testing.T, path string, work func(*Session) (T, 
 	if err != nil {
 		t.Fatal(err)
 	}
+	clone, err := m.Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
 	m.Close()
 	m.Close()
 	if got, err := work(s); err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("after the model's Close: %v, %v; want %v", got, err, want)
 	}
+	if _, err := m.Clone(); !errors.Is(err, ErrClosed) {
+		t.Errorf("Clone after Close: %v", err)
+	}
+	// the clone and the session's model outlive m
+	runs, err := s.Model()
+	if err != nil || runs.Type() != m.Type() {
+		t.Fatalf("Session.Model() = %v, %v", runs, err)
+	}
+	other, err := clone.NewSession(Threads(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clone.Close()
+	if got, err := work(other); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("a session of the clone: %v, %v; want %v", got, err, want)
+	}
+	other.Close()
+	if n, err := runs.Int("d_model"); err != nil || n <= 0 {
+		t.Errorf("the session's model: d_model %d, %v", n, err)
+	}
+	runs.Close()
 	if _, err := m.NewSession(); !errors.Is(err, ErrClosed) {
 		t.Errorf("NewSession after Close: %v", err)
 	}
@@ -408,6 +444,9 @@ func checkClosedModel[T any](t *testing.T, path string, work func(*Session) (T, 
 	s.Close()
 	if _, err := work(s); !errors.Is(err, ErrClosed) {
 		t.Errorf("a closed session: %v", err)
+	}
+	if _, err := s.Model(); !errors.Is(err, ErrClosed) {
+		t.Errorf("Model of a closed session: %v", err)
 	}
 }
 

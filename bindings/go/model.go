@@ -32,10 +32,27 @@ func LoadModel(path string, opts ...Option) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newModel(p), nil
+}
+
+// newModel wraps a model reference that the Model then owns.
+func newModel(p *C.attn_model) *Model {
 	return &Model{
 		h:         newHandle(p, func(p *C.attn_model) { C.attn_model_free(p) }),
 		modelType: C.GoString(C.attn_model_type(p)),
-	}, nil
+	}
+}
+
+// Clone returns a second handle to the same loaded model, which stays
+// valid after m is closed and must be closed on its own. The weights are
+// not copied.
+func (m *Model) Clone() (*Model, error) {
+	var c *Model
+	err := m.h.use(func(p *C.attn_model) error {
+		c = newModel(C.attn_model_retain(p))
+		return nil
+	})
+	return c, err
 }
 
 // Close releases the model. Sessions and tokenizers obtained from it keep

@@ -77,6 +77,17 @@ func (s *Session) Close() error {
 	return nil
 }
 
+// Model returns the model the session runs, as a handle of its own to
+// close when done.
+func (s *Session) Model() (*Model, error) {
+	var m *Model
+	err := s.runDecoding(func(p *C.attn_session) error {
+		m = newModel(C.attn_session_model(p))
+		return nil
+	})
+	return m, err
+}
+
 // runDecoding calls fn with the session, one call at a time.
 func (s *Session) runDecoding(fn func(*C.attn_session) error) error {
 	s.mu.Lock()

@@ -52,6 +52,17 @@ func (t *Tokenizer) Close() error {
 	return nil
 }
 
+// Clone returns a second handle to the same tokenizer, which stays valid
+// after t is closed and must be closed on its own.
+func (t *Tokenizer) Clone() (*Tokenizer, error) {
+	var c *Tokenizer
+	err := t.h.use(func(p *C.attn_tokenizer) error {
+		c = newTokenizer(C.attn_tokenizer_retain(p))
+		return nil
+	})
+	return c, err
+}
+
 // Kind says what the tokenizer is: "sentencepiece", "tokenizer.json",
 // "marian", "mbart", "mbart50", "nllb", "m2m100" or "t5".
 func (t *Tokenizer) Kind() string { return t.kind }

@@ -135,6 +135,11 @@ void attn_model_free(attn_model *model)
     model_release(model);
 }
 
+attn_model *attn_model_retain(attn_model *model)
+{
+    return model ? model_retain(model) : NULL;
+}
+
 const char *attn_model_type(const attn_model *model)
 {
     return model ? model->config.model_type : NULL;

@@ -420,6 +420,11 @@ const attn_model *session_model(const attn_session *session)
     return session->model;
 }
 
+attn_model *attn_session_model(const attn_session *session)
+{
+    return session ? model_retain(session->model) : NULL;
+}
+
 void session_end_decoding(attn_session *session)
 {
     session->dec.rows = 0;

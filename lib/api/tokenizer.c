@@ -48,9 +48,15 @@ attn_status attn_model_tokenizer(const attn_model *model, int32_t side, attn_tok
     if (!model->tokenizers[side])
         return err_set(model->tokenizer_status, "%s",
                        model->tokenizer_error ? model->tokenizer_error : "no tokenizer");
-    atomic_fetch_add(&model->tokenizers[side]->refs, 1);
-    *out = model->tokenizers[side];
+    *out = attn_tokenizer_retain(model->tokenizers[side]);
     return ATTN_OK;
+}
+
+attn_tokenizer *attn_tokenizer_retain(attn_tokenizer *tok)
+{
+    if (tok)
+        atomic_fetch_add(&tok->refs, 1);
+    return tok;
 }
 
 void attn_tokenizer_free(attn_tokenizer *tok)

@@ -99,10 +99,12 @@ PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "attn_options_free": (None, [_OPTIONS]),
     "attn_model_load": (attn_status, [c_char_p, _OPTIONS, P(_MODEL)]),
     "attn_model_free": (None, [_MODEL]),
+    "attn_model_retain": (_MODEL, [_MODEL]),
     "attn_model_type": (c_char_p, [_MODEL]),
     "attn_model_get_int": (attn_status, [_MODEL, c_char_p, P(c_int64)]),
     "attn_session_create": (attn_status, [_MODEL, _OPTIONS, P(_SESSION)]),
     "attn_session_free": (None, [_SESSION]),
+    "attn_session_model": (_MODEL, [_SESSION]),
     "attn_encode": (attn_status, [_SESSION, P(c_int32), P(c_size_t), c_size_t, P(_ENCODING)]),
     "attn_encoding_free": (None, [_ENCODING]),
     "attn_encoding_output": (
@@ -156,6 +158,7 @@ PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "attn_tokenizer_load": (attn_status, [c_char_p, _OPTIONS, P(_TOKENIZER)]),
     "attn_model_tokenizer": (attn_status, [_MODEL, c_int32, P(_TOKENIZER)]),
     "attn_tokenizer_free": (None, [_TOKENIZER]),
+    "attn_tokenizer_retain": (_TOKENIZER, [_TOKENIZER]),
     "attn_tokenizer_kind": (c_char_p, [_TOKENIZER]),
     "attn_tokenizer_vocab_size": (c_size_t, [_TOKENIZER]),
     "attn_tokenizer_encode": (

@@ -113,6 +113,7 @@ unsafe extern "C" {
         out: *mut *mut attn_model,
     ) -> attn_status;
     pub fn attn_model_free(model: *mut attn_model);
+    pub fn attn_model_retain(model: *mut attn_model) -> *mut attn_model;
     pub fn attn_model_type(model: *const attn_model) -> *const c_char;
     pub fn attn_model_get_int(
         model: *const attn_model,
@@ -126,6 +127,7 @@ unsafe extern "C" {
         out: *mut *mut attn_session,
     ) -> attn_status;
     pub fn attn_session_free(session: *mut attn_session);
+    pub fn attn_session_model(session: *const attn_session) -> *mut attn_model;
 
     pub fn attn_encode(
         session: *mut attn_session,
@@ -251,6 +253,7 @@ unsafe extern "C" {
         out: *mut *mut attn_tokenizer,
     ) -> attn_status;
     pub fn attn_tokenizer_free(tokenizer: *mut attn_tokenizer);
+    pub fn attn_tokenizer_retain(tokenizer: *mut attn_tokenizer) -> *mut attn_tokenizer;
     pub fn attn_tokenizer_kind(tokenizer: *const attn_tokenizer) -> *const c_char;
     pub fn attn_tokenizer_vocab_size(tokenizer: *const attn_tokenizer) -> usize;
     pub fn attn_tokenizer_encode(

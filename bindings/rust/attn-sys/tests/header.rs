@@ -106,11 +106,13 @@ declarations! {
         attn_options_free(*mut attn_options);
         attn_model_load(*const c_char, *const attn_options, *mut *mut attn_model) -> attn_status;
         attn_model_free(*mut attn_model);
+        attn_model_retain(*mut attn_model) -> *mut attn_model;
         attn_model_type(*const attn_model) -> *const c_char;
         attn_model_get_int(*const attn_model, *const c_char, *mut i64) -> attn_status;
         attn_session_create(*mut attn_model, *const attn_options, *mut *mut attn_session)
             -> attn_status;
         attn_session_free(*mut attn_session);
+        attn_session_model(*const attn_session) -> *mut attn_model;
         attn_encode(*mut attn_session, *const i32, *const usize, usize, *mut *mut attn_encoding)
             -> attn_status;
         attn_encoding_free(*mut attn_encoding);
@@ -148,6 +150,7 @@ declarations! {
             -> attn_status;
         attn_model_tokenizer(*const attn_model, i32, *mut *mut attn_tokenizer) -> attn_status;
         attn_tokenizer_free(*mut attn_tokenizer);
+        attn_tokenizer_retain(*mut attn_tokenizer) -> *mut attn_tokenizer;
         attn_tokenizer_kind(*const attn_tokenizer) -> *const c_char;
         attn_tokenizer_vocab_size(*const attn_tokenizer) -> usize;
         attn_tokenizer_encode(*const attn_tokenizer, *const c_char, usize, *const attn_options,

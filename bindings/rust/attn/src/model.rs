@@ -76,6 +76,22 @@ impl Model {
     pub(crate) fn as_ptr(&self) -> *mut sys::attn_model {
         self.raw.as_ptr()
     }
+
+    /// A model that owns a reference `attn_session_model` or another call
+    /// returned.
+    pub(crate) fn from_raw(raw: NonNull<sys::attn_model>) -> Self {
+        Model { raw }
+    }
+}
+
+impl Clone for Model {
+    /// Another handle to the same loaded model (`attn_model_retain`); the
+    /// weights are not copied.
+    fn clone(&self) -> Self {
+        // SAFETY: a live model; the new reference is owned by the clone.
+        let raw = unsafe { sys::attn_model_retain(self.raw.as_ptr()) };
+        Model { raw: NonNull::new(raw).expect("attn_model_retain returns its argument") }
+    }
 }
 
 impl Drop for Model {

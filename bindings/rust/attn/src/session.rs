@@ -56,6 +56,14 @@ impl Session {
         self.raw.as_ptr()
     }
 
+    /// The model this session runs (`attn_session_model`), as a handle of
+    /// its own.
+    pub fn model(&self) -> Model {
+        // SAFETY: a live session; the returned reference is the Model's.
+        let raw = unsafe { sys::attn_session_model(self.raw.as_ptr()) };
+        Model::from_raw(NonNull::new(raw).expect("a session always has a model"))
+    }
+
     /// Translates `texts` with the model's own tokenizers (`attn_translate`):
     /// generation options such as `num_beams` and `num_return_sequences`,
     /// and `src_lang`/`tgt_lang` for multilingual models. Every hypothesis

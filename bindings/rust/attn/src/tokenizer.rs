@@ -120,6 +120,15 @@ impl Tokenizer {
     }
 }
 
+impl Clone for Tokenizer {
+    /// Another handle to the same tokenizer (`attn_tokenizer_retain`).
+    fn clone(&self) -> Self {
+        // SAFETY: a live tokenizer; the new reference is owned by the clone.
+        let raw = unsafe { sys::attn_tokenizer_retain(self.raw.as_ptr()) };
+        Tokenizer { raw: NonNull::new(raw).expect("attn_tokenizer_retain returns its argument") }
+    }
+}
+
 impl Drop for Tokenizer {
     fn drop(&mut self) {
         // SAFETY: releases the reference this Tokenizer owns.

@@ -256,6 +256,24 @@ fn dropping_the_model_first_is_safe() {
 }
 
 #[test]
+fn clones_and_the_sessions_model_outlive_the_original() {
+    let model = Model::load(demo_dir(), &Options::new()).unwrap();
+    let tokenizer = model.tokenizer(Side::Source).unwrap().clone();
+    let clone = model.clone();
+    let session = session(&model);
+    drop(model);
+    let from_session = session.model();
+    drop(session);
+    assert_eq!(from_session.model_type(), clone.model_type());
+    drop(clone);
+    assert_eq!(tokenizer.encode(&rows()[0].source, &Options::new()).unwrap(), rows()[0].source_ids);
+    let mut session = self::session(&from_session);
+    drop(from_session);
+    let output = session.translate(&sources(), &greedy()).unwrap();
+    assert_eq!(best(&output), expected(|row| &row.greedy));
+}
+
+#[test]
 fn concurrent_sessions_match_sequential() {
     let translate_each = || {
         let mut session = session(model());
