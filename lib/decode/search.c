@@ -13,21 +13,27 @@
 #include "decode/processors.h"
 #include "ops/vec.h"
 
+/* What every row carries, in two sets: the running rows, and the next
+ * step's rows that extend() builds from them; commit_rows() swaps them. */
+typedef struct {
+    int32_t *hist;   /* (capacity rows, width): tokens incl. start */
+    float *lp;       /* (capacity rows, width): each token's log-probability
+                        (entry 0 unused) */
+    float *align;    /* (capacity rows, width, src) with return_attention,
+                        else NULL */
+    int64_t *item;   /* (capacity rows): item of each row */
+    float *score;    /* (capacity rows): beam running score */
+} row_set;
+
 /* The working state of one search. */
 typedef struct {
     const gen_config *c;
     const search_decoder *dec;
     int64_t vocab, width;         /* width: max_length, the row history capacity */
     int64_t rows;                 /* running rows */
-    int32_t *hist, *next_hist;    /* (capacity rows, width): tokens incl. start */
-    float *lp, *next_lp;          /* (capacity rows, width): each token's
-                                     log-probability (entry 0 unused) */
-    float *align, *next_align;    /* (capacity rows, width, src) with
-                                     return_attention, else NULL */
+    row_set cur, next;            /* the running rows; the next step's */
     int64_t src;                  /* source positions of an alignment row */
     const float *step_align;      /* (rows, src) of the current step */
-    int64_t *item, *next_item;    /* (capacity rows): item of each row */
-    float *score, *next_score;    /* (capacity rows): beam running score */
     int64_t *parent;              /* (capacity rows) */
     int32_t *last;                /* (capacity rows, feed): tokens fed next */
     float *scores;                /* (threads, vocab): each thread's processed row */
@@ -50,6 +56,26 @@ static bool is_eos(const gen_config *c, int32_t t)
     return false;
 }
 
+// false when an allocation failed; row_set_free() frees what was made
+static bool row_set_alloc(row_set *set, size_t rows, size_t width, size_t src)
+{
+    set->hist = malloc(rows * width * sizeof *set->hist);
+    set->lp = calloc(rows * width, sizeof *set->lp);
+    set->align = src ? calloc(rows * width * src, sizeof *set->align) : NULL;
+    set->item = malloc(rows * sizeof *set->item);
+    set->score = calloc(rows, sizeof *set->score);
+    return set->hist && set->lp && (!src || set->align) && set->item && set->score;
+}
+
+static void row_set_free(row_set *set)
+{
+    free(set->hist);
+    free(set->lp);
+    free(set->align);
+    free(set->item);
+    free(set->score);
+}
+
 static attn_status state_init(search_state *s, const gen_config *c, const search_decoder *dec,
                               int64_t rows, const int32_t *prefix)
 {
@@ -61,23 +87,11 @@ static attn_status state_init(search_state *s, const gen_config *c, const search
     s->rows = rows;
     s->prompt = s->feed = s->len = c->prompt_len;
     const size_t r = (size_t)rows, w = (size_t)s->width, v = (size_t)s->vocab;
-    s->hist = malloc(r * w * sizeof *s->hist);
-    s->next_hist = malloc(r * w * sizeof *s->next_hist);
-    s->lp = calloc(r * w, sizeof *s->lp);
-    s->next_lp = calloc(r * w, sizeof *s->next_lp);
     s->src = c->return_attention ? dec->src_len : 0;
-    if (s->src) {
-        s->align = calloc(r * w * (size_t)s->src, sizeof *s->align);
-        s->next_align = calloc(r * w * (size_t)s->src, sizeof *s->next_align);
-        if (!dec->alignment)
-            return err_set(ATTN_E_INTERNAL, "search: alignments asked of a decoder without");
-        if (!s->align || !s->next_align)
-            return err_no_memory("the alignments");
-    }
-    s->item = malloc(r * sizeof *s->item);
-    s->next_item = malloc(r * sizeof *s->next_item);
-    s->score = calloc(r, sizeof *s->score);
-    s->next_score = calloc(r, sizeof *s->next_score);
+    if (s->src && !dec->alignment)
+        return err_set(ATTN_E_INTERNAL, "search: alignments asked of a decoder without");
+    const bool sets = row_set_alloc(&s->cur, r, w, (size_t)s->src) &&
+                      row_set_alloc(&s->next, r, w, (size_t)s->src);
     s->parent = malloc(r * sizeof *s->parent);
     s->last = malloc(r * (size_t)s->prompt * sizeof *s->last);
     s->threads = omp_get_max_threads();
@@ -85,18 +99,15 @@ static attn_status state_init(search_state *s, const gen_config *c, const search
     s->seen = calloc(v, sizeof *s->seen);
     s->pairs = malloc(v * sizeof *s->pairs);
     s->rng = c->seed;
-    if (!s->hist || !s->next_hist || !s->lp || !s->next_lp || !s->item || !s->next_item || !s->score ||
-        !s->next_score || !s->parent || !s->last || !s->scores || !s->seen || !s->pairs)
-        return err_no_memory("the search state");
-    if (!s->hist || !s->last || !s->item)
+    if (!sets || !s->parent || !s->last || !s->scores || !s->seen || !s->pairs)
         return err_no_memory("the search state");
     const int64_t p = s->prompt - 1;
     for (int64_t i = 0; i < rows; i++) {
-        int32_t *h = s->hist + i * s->width;
-        s->item[i] = i / c->num_beams;
+        int32_t *h = s->cur.hist + i * s->width;
+        s->cur.item[i] = i / c->num_beams;
         h[0] = c->decoder_start;
         if (p)
-            memcpy(h + 1, prefix + s->item[i] * p, (size_t)p * sizeof *h);
+            memcpy(h + 1, prefix + s->cur.item[i] * p, (size_t)p * sizeof *h);
         memcpy(s->last + i * s->prompt, h, (size_t)s->prompt * sizeof *h);
     }
     return ATTN_OK;
@@ -104,8 +115,9 @@ static attn_status state_init(search_state *s, const gen_config *c, const search
 
 static void state_free(search_state *s)
 {
-    void *p[] = { s->hist, s->next_hist, s->lp, s->next_lp, s->align, s->next_align, s->item, s->next_item, s->score, s->next_score,
-                  s->parent, s->last, s->scores, s->seen, s->pairs };
+    row_set_free(&s->cur);
+    row_set_free(&s->next);
+    void *p[] = { s->parent, s->last, s->scores, s->seen, s->pairs };
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
         free(p[i]);
 }
@@ -123,28 +135,16 @@ static void row_scores(search_state *s, int64_t r, const float *logits, bool log
         vec_log_softmax(out, last, s->vocab);
     else
         memcpy(out, last, (size_t)s->vocab * sizeof *out);
-    proc_apply(s->c, s->hist + r * s->width, s->len, out, s->vocab, s->seen, stamp);
+    proc_apply(s->c, s->cur.hist + r * s->width, s->len, out, s->vocab, s->seen, stamp);
 }
 
-/* Makes the gathered rows current: next_* become the state and the
- * decoder follows. */
+/* Makes the gathered rows current: the next set becomes the running one,
+ * and the decoder follows. */
 static attn_status commit_rows(search_state *s, int64_t rows)
 {
-    int32_t *h = s->hist;
-    s->hist = s->next_hist;
-    s->next_hist = h;
-    float *l = s->lp;
-    s->lp = s->next_lp;
-    s->next_lp = l;
-    float *a = s->align;
-    s->align = s->next_align;
-    s->next_align = a;
-    int64_t *it = s->item;
-    s->item = s->next_item;
-    s->next_item = it;
-    float *sc = s->score;
-    s->score = s->next_score;
-    s->next_score = sc;
+    const row_set running = s->cur;
+    s->cur = s->next;
+    s->next = running;
     s->rows = rows;
     s->len++;
     s->feed = 1;
@@ -155,15 +155,16 @@ static attn_status commit_rows(search_state *s, int64_t rows)
  * row n. */
 static void extend(search_state *s, int64_t r, int64_t n, int32_t token, float lp)
 {
-    memcpy(s->next_hist + n * s->width, s->hist + r * s->width, (size_t)s->len * sizeof(int32_t));
-    memcpy(s->next_lp + n * s->width, s->lp + r * s->width, (size_t)s->len * sizeof(float));
-    s->next_hist[n * s->width + s->len] = token;
-    s->next_lp[n * s->width + s->len] = lp;
+    memcpy(s->next.hist + n * s->width, s->cur.hist + r * s->width,
+           (size_t)s->len * sizeof(int32_t));
+    memcpy(s->next.lp + n * s->width, s->cur.lp + r * s->width, (size_t)s->len * sizeof(float));
+    s->next.hist[n * s->width + s->len] = token;
+    s->next.lp[n * s->width + s->len] = lp;
     if (s->src) {
         const int64_t row = s->width * s->src;
-        memcpy(s->next_align + n * row, s->align + r * row,
+        memcpy(s->next.align + n * row, s->cur.align + r * row,
                (size_t)(s->len * s->src) * sizeof(float));
-        memcpy(s->next_align + n * row + s->len * s->src,
+        memcpy(s->next.align + n * row + s->len * s->src,
                s->step_align + ((r + 1) * s->feed - 1) * s->src, (size_t)s->src * sizeof(float));
     }
     s->parent[n] = r;
@@ -209,14 +210,14 @@ static double next_uniform(search_state *s)
 static void record(search_state *s, search_result *out, int64_t i, int64_t n, int64_t count,
                    float score)
 {
-    const int32_t *tokens = s->next_hist + n * s->width + 1;
+    const int32_t *tokens = s->next.hist + n * s->width + 1;
     memcpy(out->tokens + i * out->stride, tokens, (size_t)count * sizeof *tokens);
     if (out->token_scores)
-        memcpy(out->token_scores + i * out->stride, s->next_lp + n * s->width + 1,
+        memcpy(out->token_scores + i * out->stride, s->next.lp + n * s->width + 1,
                (size_t)count * sizeof(float));
     if (out->alignment)
         memcpy(out->alignment + i * out->stride * out->src_len,
-               s->next_align + (n * s->width + 1) * s->src,
+               s->next.align + (n * s->width + 1) * s->src,
                (size_t)(count * s->src) * sizeof(float));
     out->lengths[i] = count;
     out->scores[i] = score;
@@ -249,22 +250,22 @@ static attn_status greedy_step(search_state *s, search_result *out, bool *stop)
         /* The score reported is the log-probability of the choice. */
         vec_log_softmax(row, row, s->vocab);
         const float logprob = row[best];
-        const int64_t i = s->item[r];
+        const int64_t i = s->cur.item[r];
         if (dec->on_token && !*stop)
             *stop = dec->on_token(dec->user, i, (int32_t)best, logprob) != 0;
         extend(s, r, kept, (int32_t)best, logprob);
         if (is_eos(c, (int32_t)best) || s->len + 1 >= c->max_length) {
-            record(s, out, i, kept, s->len, s->score[r] + logprob);
+            record(s, out, i, kept, s->len, s->cur.score[r] + logprob);
             continue;
         }
-        s->next_item[kept] = i;
-        s->next_score[kept] = s->score[r] + logprob;
+        s->next.item[kept] = i;
+        s->next.score[kept] = s->cur.score[r] + logprob;
         kept++;
     }
     if (*stop) {
         /* the caller asked to stop: running rows keep what they have */
         for (int64_t n = 0; n < kept; n++)
-            record(s, out, s->next_item[n], n, s->len, s->next_score[n]);
+            record(s, out, s->next.item[n], n, s->len, s->next.score[n]);
         return err_set(ATTN_E_ABORTED, "generation stopped by the token callback");
     }
     return commit_rows(s, kept);
@@ -348,7 +349,7 @@ static int64_t item_candidates(search_state *s, int64_t first, const float *logi
     const int64_t V = s->vocab;
     int64_t n = 0;
     for (int64_t b = 0; b < s->c->num_beams; b++) {
-        const float score = s->score[first + b];
+        const float score = s->cur.score[first + b];
         row_scores(s, first + b, logits, true, row);
         int64_t v = 0;
         for (; v < V && n < k; v++)
@@ -452,7 +453,7 @@ static attn_status beam_search(search_state *s, beam_pool *pools, search_result 
         return err_no_memory("beam candidates");
     }
     for (int64_t r = 0; r < s->rows; r++) /* only beam 0 expands at first */
-        s->score[r] = r % nb ? -1e9f : 0.0f;
+        s->cur.score[r] = r % nb ? -1e9f : 0.0f;
     attn_status st = ATTN_OK;
     while (s->rows > 0 && st == ATTN_OK) {
         const float *logits;
@@ -464,25 +465,25 @@ static attn_status beam_search(search_state *s, beam_pool *pools, search_result 
         all_candidates(s, logits, all_top, found, k);
         int64_t kept = 0;
         for (int64_t first = 0; first < s->rows; first += nb) {
-            const int64_t i = s->item[first];
+            const int64_t i = s->cur.item[first];
             const candidate *top = all_top + first / nb * k;
             const int64_t n = found[first / nb];
             int64_t beams = 0;
             for (int64_t rank = 0; rank < n && beams < nb; rank++) {
                 const int64_t parent = first + top[rank].beam;
-                const float lp = top[rank].score - s->score[parent];
+                const float lp = top[rank].score - s->cur.score[parent];
                 if (is_eos(c, top[rank].token)) {
                     if (rank < nb)
-                        pool_add(s, out, &pools[i], i, s->hist + parent * s->width,
-                                 s->lp + parent * s->width,
-                                 s->align + parent * s->width * s->src, s->len,
+                        pool_add(s, out, &pools[i], i, s->cur.hist + parent * s->width,
+                                 s->cur.lp + parent * s->width,
+                                 s->cur.align + parent * s->width * s->src, s->len,
                                  (double)top[rank].score, s->len + 1 - s->prompt, true, lp,
                                  s->step_align + ((parent + 1) * s->feed - 1) * s->src);
                     continue;
                 }
                 extend(s, parent, kept + beams, top[rank].token, lp);
-                s->next_item[kept + beams] = i;
-                s->next_score[kept + beams] = top[rank].score;
+                s->next.item[kept + beams] = i;
+                s->next.score[kept + beams] = top[rank].score;
                 beams++;
             }
             if (beams < nb) {
@@ -499,10 +500,10 @@ static attn_status beam_search(search_state *s, beam_pool *pools, search_result 
         if (s->len + 1 >= c->max_length) {
             /* finalize(): running beams of unfinished items join their pools */
             for (int64_t r = 0; r < kept; r++) {
-                const int64_t i = s->next_item[r];
-                pool_add(s, out, &pools[i], i, s->next_hist + r * s->width,
-                         s->next_lp + r * s->width, s->next_align + r * s->width * s->src,
-                         s->len + 1, (double)s->next_score[r], s->len + 1 - s->prompt, false,
+                const int64_t i = s->next.item[r];
+                pool_add(s, out, &pools[i], i, s->next.hist + r * s->width,
+                         s->next.lp + r * s->width, s->next.align + r * s->width * s->src,
+                         s->len + 1, (double)s->next.score[r], s->len + 1 - s->prompt, false,
                          0.0f, NULL);
             }
             break;
