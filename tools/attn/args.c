@@ -133,6 +133,41 @@ bool args_model_flag(cli_args *a, model_args *m)
     return true;
 }
 
+bool run_args_init(run_args *r)
+{
+    *r = (run_args){ .batch = 32 };
+    if (attn_options_create(&r->options) == ATTN_OK)
+        return true;
+    fprintf(stderr, "attn: out of memory\n");
+    return false;
+}
+
+bool args_run_flag(cli_args *a, run_args *r)
+{
+    if (args_model_flag(a, &r->model))
+        return true;
+    if (!args_match(a, "--max-batch-size"))
+        return false;
+    args_size(a, 1, 1u << 20, &r->batch);
+    return true;
+}
+
+void args_run_finish(cli_args *a, run_args *r)
+{
+    if (a->failed)
+        return;
+    if (!r->model.dir)
+        args_error(a, "--model DIR is required");
+    else if (attn_options_set_int(r->options, "max_batch_size", (int64_t)r->batch) != ATTN_OK)
+        args_error(a, "%s", attn_last_error());
+}
+
+void run_args_free(run_args *r)
+{
+    attn_options_free(r->options);
+    r->options = NULL;
+}
+
 /* What the library says about an option name. */
 typedef enum { OPTION_UNKNOWN, OPTION_SWITCH, OPTION_VALUED } option_kind;
 

@@ -4,8 +4,6 @@
 
 #include "cli.h"
 
-#define DEFAULT_BATCH 32
-
 static const command_help bench_help = {
     .synopsis =
         "usage: attn bench --model DIR [flags] FILE\n"
@@ -184,46 +182,36 @@ int cmd_bench(int argc, char **argv)
 {
     cli_args a;
     args_init(&a, "bench", argc, argv);
-    model_args m = { 0 };
-    size_t batch = DEFAULT_BATCH, repeat = 1;
+    run_args r;
+    size_t repeat = 1;
     const char *path = NULL;
-    attn_options *options = NULL;
-    if (attn_options_create(&options) != ATTN_OK) {
-        fprintf(stderr, "attn: out of memory\n");
-        return CLI_EXIT_USAGE;
-    }
-    int rc = -1;
+    int rc = run_args_init(&r) ? -1 : CLI_EXIT_USAGE;
     while (rc < 0 && !a.failed && args_next(&a)) {
         if (args_is_help(&a))
             rc = print_help(&bench_help);
-        else if (args_model_flag(&a, &m))
+        else if (args_run_flag(&a, &r))
             continue;
-        else if (args_match(&a, "--max-batch-size"))
-            args_size(&a, 1, 1u << 20, &batch);
         else if (args_match(&a, "--repeat"))
             args_size(&a, 1, 1u << 20, &repeat);
         else if (args_is_flag(&a))
-            args_library_option(&a, options);
+            args_library_option(&a, r.options);
         else if (!path)
             path = args_current(&a);
         else
             args_error(&a, "unexpected argument '%s'", args_current(&a));
     }
-    if (rc < 0 && !a.failed && !m.dir)
-        args_error(&a, "--model DIR is required");
+    if (rc < 0)
+        args_run_finish(&a, &r);
     if (rc < 0 && !a.failed && !path)
         args_error(&a, "FILE is required");
-    if (rc < 0 && !a.failed &&
-        attn_options_set_int(options, "max_batch_size", (int64_t)batch) != ATTN_OK)
-        args_error(&a, "%s", attn_last_error());
     if (rc < 0 && a.failed)
         rc = CLI_EXIT_USAGE;
     line_set lines = { 0 };
     if (rc < 0 && !read_lines(path, &lines))
         rc = CLI_EXIT_USAGE;
     if (rc < 0)
-        rc = bench(&m, options, &lines, batch, repeat);
+        rc = bench(&r.model, r.options, &lines, r.batch, repeat);
     line_set_free(&lines);
-    attn_options_free(options);
+    run_args_free(&r);
     return rc;
 }

@@ -73,6 +73,25 @@ typedef struct {
  * argument is none of them. */
 bool args_model_flag(cli_args *a, model_args *m);
 
+/* What the commands that run a model over batches of inputs (translate,
+ * score, bench) share: the model flags, --max-batch-size, and the library
+ * options that their other flags become. */
+typedef struct {
+    model_args model;
+    size_t batch;           /* --max-batch-size, default 32 */
+    attn_options *options;  /* max_batch_size and every library option */
+} run_args;
+
+/* Defaults and an empty option bag; false, with a message, when out of
+ * memory. Free with run_args_free() either way. */
+bool run_args_init(run_args *r);
+/* Consumes a model flag or --max-batch-size; false for anything else. */
+bool args_run_flag(cli_args *a, run_args *r);
+/* After the last argument: requires --model and puts the batch size into
+ * the options; a problem is printed and marks `a` failed. */
+void args_run_finish(cli_args *a, run_args *r);
+void run_args_free(run_args *r);
+
 /* ---------------------------------------------------------------- model */
 
 /* Loads m->dir. On failure prints why and returns CLI_EXIT_USAGE. */

@@ -6,8 +6,6 @@
 
 #include "cli.h"
 
-#define DEFAULT_BATCH 32
-
 static const command_help score_help = {
     .synopsis =
         "usage: attn score --model DIR [flags] < PAIRS.tsv\n"
@@ -181,44 +179,33 @@ int cmd_score(int argc, char **argv)
 {
     cli_args a;
     args_init(&a, "score", argc, argv);
-    model_args m = { 0 };
+    run_args r;
     score_job s = { 0 };
-    size_t batch = DEFAULT_BATCH;
     bool progress = true;
     const char *source_path = NULL, *target_path = NULL;
-    attn_options *options = NULL;
-    if (attn_options_create(&options) != ATTN_OK) {
-        fprintf(stderr, "attn: out of memory\n");
-        return CLI_EXIT_USAGE;
-    }
-    int rc = -1;
+    int rc = run_args_init(&r) ? -1 : CLI_EXIT_USAGE;
     while (rc < 0 && !a.failed && args_next(&a)) {
         if (args_is_help(&a))
             rc = print_help(&score_help);
-        else if (args_model_flag(&a, &m))
+        else if (args_run_flag(&a, &r))
             continue;
         else if (args_match(&a, "--source"))
             source_path = args_value(&a);
         else if (args_match(&a, "--target"))
             target_path = args_value(&a);
-        else if (args_match(&a, "--max-batch-size"))
-            args_size(&a, 1, 1u << 20, &batch);
         else if (args_match(&a, "--json"))
             s.json = true;
         else if (args_match(&a, "--no-progress"))
             progress = false;
         else if (args_is_flag(&a))
-            args_library_option(&a, options);
+            args_library_option(&a, r.options);
         else
             args_error(&a, "unexpected argument '%s'", args_current(&a));
     }
-    if (rc < 0 && !a.failed && !m.dir)
-        args_error(&a, "--model DIR is required");
+    if (rc < 0)
+        args_run_finish(&a, &r);
     if (rc < 0 && !a.failed && !source_path != !target_path)
         args_error(&a, "--source and --target go together");
-    if (rc < 0 && !a.failed &&
-        attn_options_set_int(options, "max_batch_size", (int64_t)batch) != ATTN_OK)
-        args_error(&a, "%s", attn_last_error());
     if (rc < 0 && a.failed)
         rc = CLI_EXIT_USAGE;
     FILE *sources = NULL, *targets = NULL;
@@ -232,16 +219,16 @@ int cmd_score(int argc, char **argv)
             reader_from_two_streams(&reader, sources, source_path, targets, target_path);
         else
             reader_from_stream(&reader, stdin, "stdin");
-        s.options = options;
+        s.options = r.options;
         /* someone typing wants each pair scored as soon as it is entered */
-        const size_t chunk = !sources && isatty(fileno(stdin)) ? 1 : batch;
-        rc = score_all(&m, &s, chunk, progress, &reader);
+        const size_t chunk = !sources && isatty(fileno(stdin)) ? 1 : r.batch;
+        rc = score_all(&r.model, &s, chunk, progress, &reader);
     }
     if (sources && sources != stdin)
         fclose(sources);
     if (targets && targets != stdin)
         fclose(targets);
     score_job_free(&s);
-    attn_options_free(options);
+    run_args_free(&r);
     return rc;
 }

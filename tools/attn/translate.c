@@ -6,8 +6,6 @@
 
 #include "cli.h"
 
-#define DEFAULT_BATCH 32
-
 static const command_help translate_help = {
     .synopsis =
         "usage: attn translate --model DIR [flags] [--] [TEXT ...]\n"
@@ -172,39 +170,35 @@ int cmd_translate(int argc, char **argv)
 {
     cli_args a;
     args_init(&a, "translate", argc, argv);
-    model_args m = { 0 };
-    size_t batch = DEFAULT_BATCH, count = 0;
+    run_args r;
+    size_t count = 0;
     bool json = false, progress = true;
-    attn_options *options = NULL;
     char **texts = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *texts);
-    if (!texts || attn_options_create(&options) != ATTN_OK) {
-        free(texts);
+    int rc = run_args_init(&r) ? -1 : CLI_EXIT_USAGE;
+    if (rc < 0 && !texts) {
         fprintf(stderr, "attn: out of memory\n");
-        return CLI_EXIT_USAGE;
+        rc = CLI_EXIT_USAGE;
     }
-    int rc = -1;
     while (rc < 0 && !a.failed && args_next(&a)) {
         if (args_is_help(&a))
             rc = print_help(&translate_help);
-        else if (args_model_flag(&a, &m))
+        else if (args_run_flag(&a, &r))
             continue;
-        else if (args_match(&a, "--max-batch-size"))
-            args_size(&a, 1, 1u << 20, &batch);
         else if (args_match(&a, "--json"))
             json = true;
         else if (args_match(&a, "--no-progress"))
             progress = false;
         else if (args_is_flag(&a))
-            args_library_option(&a, options);
+            args_library_option(&a, r.options);
         else
             texts[count++] = argv[a.index];
     }
-    if (rc < 0 && !a.failed && !m.dir)
-        args_error(&a, "--model DIR is required");
-    /* one library sub-batch per chunk; --json reports each token's score */
-    if (rc < 0 && !a.failed &&
-        (attn_options_set_int(options, "max_batch_size", (int64_t)batch) != ATTN_OK ||
-         (json && attn_options_set_int(options, "return_scores", 1) != ATTN_OK)))
+    /* one library sub-batch per chunk (args_run_finish); --json reports
+     * each token's score */
+    if (rc < 0)
+        args_run_finish(&a, &r);
+    if (rc < 0 && !a.failed && json &&
+        attn_options_set_int(r.options, "return_scores", 1) != ATTN_OK)
         args_error(&a, "%s", attn_last_error());
     if (rc < 0 && a.failed)
         rc = CLI_EXIT_USAGE;
@@ -215,10 +209,10 @@ int cmd_translate(int argc, char **argv)
         else
             reader_from_stream(&reader, stdin, "stdin");
         /* someone typing wants each line translated as soon as it is entered */
-        const size_t chunk = count == 0 && isatty(fileno(stdin)) ? 1 : batch;
-        rc = translate_all(&m, options, json, chunk, progress, &reader);
+        const size_t chunk = count == 0 && isatty(fileno(stdin)) ? 1 : r.batch;
+        rc = translate_all(&r.model, r.options, json, chunk, progress, &reader);
     }
-    attn_options_free(options);
+    run_args_free(&r);
     free(texts);
     return rc;
 }
