@@ -44,7 +44,6 @@ run it; they read only the committed outputs.
 import argparse
 import datetime
 import hashlib
-import importlib.util
 import json
 import os
 import random
@@ -62,11 +61,7 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 
-import huggingface_hub  # noqa: E402
-import numpy as np  # noqa: E402
-import safetensors  # noqa: E402
 import sentencepiece as spm  # noqa: E402
-import tokenizers  # noqa: E402
 import torch  # noqa: E402
 import transformers  # noqa: E402
 from transformers import (  # noqa: E402
@@ -77,18 +72,11 @@ from transformers import (  # noqa: E402
 )
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tools"))
+from pinned import check_pinned  # noqa: E402
 MODEL_NAME = "dates"
 HELDOUT_NAME = "dates-heldout.tsv"
 
-PINNED = {
-    "numpy": "1.26.4",
-    "safetensors": "0.4.5",
-    "sentencepiece": "0.2.0",
-    "tokenizers": "0.20.3",
-    "transformers": "4.46.3",
-    "huggingface_hub": "0.36.2",
-    "torch": "2.5.1",
-}
 
 # A generation parameter left in a model config is only a warning in this
 # transformers version (and save_pretrained then moves it); make it fatal so
@@ -137,29 +125,7 @@ MAX_LENGTH = 32
 
 
 def check_versions():
-    found = {
-        "numpy": np.__version__,
-        "safetensors": safetensors.__version__,
-        "sentencepiece": spm.__version__,
-        "tokenizers": tokenizers.__version__,
-        "transformers": transformers.__version__,
-        "huggingface_hub": huggingface_hub.__version__,
-        # "2.5.1+cpu" (CPU wheel) or "2.5.1+cu124" (default PyPI wheel): the
-        # local tag does not change CPU results.
-        "torch": torch.__version__.split("+")[0],
-    }
-    bad = {k: v for k, v in found.items() if v != PINNED[k]}
-    if bad:
-        sys.exit(
-            "make_dates_model.py: versions differ from models/requirements.txt: "
-            + ", ".join(f"{k}=={v} (want {PINNED[k]})" for k, v in bad.items())
-        )
-    # MarianTokenizer normalises punctuation with sacremoses when it can be
-    # imported; the model is made and measured without it, as libattn runs it.
-    if importlib.util.find_spec("sacremoses") is not None:
-        sys.exit("make_dates_model.py: sacremoses is installed; uninstall it "
-                 "(MarianTokenizer would then normalise the sources)")
-    return found
+    return check_pinned("make_dates_model.py", os.path.join(HERE, "requirements.txt"))
 
 
 # ---------------------------------------------------------------------------
