@@ -147,6 +147,13 @@ static void measure(const char *name, long m, long n, long k, char transb, int t
     free(p.c);
 }
 
+/* A dimension of --shape: positive, and small enough that the products of
+ * two of them, in bytes, fit in size_t. */
+static bool dim_ok(long d)
+{
+    return d > 0 && d <= 1000000;
+}
+
 int main(int argc, char **argv)
 {
     int threads = 1;
@@ -164,7 +171,8 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--shape") && i + 1 < argc && ncustom < 64 &&
                  sscanf(argv[i + 1], "%ld,%ld,%ld", &custom[ncustom][0], &custom[ncustom][1],
                         &custom[ncustom][2]) == 3 &&
-                 custom[ncustom][0] > 0 && custom[ncustom][1] > 0 && custom[ncustom][2] > 0) {
+                 dim_ok(custom[ncustom][0]) && dim_ok(custom[ncustom][1]) &&
+                 dim_ok(custom[ncustom][2])) {
             ncustom++;
             i++;
         } else {
